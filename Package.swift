@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "WriteWatch",
+    products: [
+        .library(name: "WriteWatch", targets: ["WriteWatch"]),
+        .library(name: "GCHeap", targets: ["GCHeap"]),
+        .executable(name: "gcbench", targets: ["gcbench"]),
+    ],
+    targets: [
+        // The kernel ABI: structs, ioctl numbers, feature bits, syscall wrappers.
+        .target(name: "CWriteWatch", path: "Sources/CWriteWatch"),
+        // Dirty-page tracking on its own: a Swift GetWriteWatch.
+        .target(name: "WriteWatch", dependencies: ["CWriteWatch"], path: "Sources/WriteWatch"),
+        // The generational heap, generic over its write barrier.
+        .target(name: "GCHeap", dependencies: ["WriteWatch"], path: "Sources/GCHeap"),
+        // Mutator traces: parse, replay, dump.
+        .target(name: "HeapTrace", dependencies: ["GCHeap"], path: "Sources/HeapTrace"),
+        .executableTarget(
+            name: "gcbench",
+            dependencies: ["WriteWatch", "GCHeap", "HeapTrace", "CWriteWatch"],
+            path: "Benchmarks/gcbench"
+        ),
+        .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),
+        .testTarget(name: "GCHeapTests", dependencies: ["GCHeap", "HeapTrace", "WriteWatch"]),
+    ]
+)

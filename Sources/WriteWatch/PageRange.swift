@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A half-open range of virtual addresses, `start ..< end`.
+///
+/// Ranges handed to a tracker must be page-aligned; ranges a tracker reports
+/// always are.
+public struct PageRange: Hashable, Sendable, CustomStringConvertible {
+    public var start: UInt
+    public var end: UInt
+
+    public init(start: UInt, end: UInt) {
+        self.start = start
+        self.end = end
+    }
+
+    public init(start: UnsafeRawPointer, byteCount: Int) {
+        self.start = UInt(bitPattern: start)
+        self.end = self.start + UInt(byteCount)
+    }
+
+    /// The system page size in bytes.
+    public static let pageSize: Int = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    public var byteCount: Int { Int(end - start) }
+    public var pageCount: Int { byteCount / PageRange.pageSize }
+    public var isEmpty: Bool { end <= start }
+
+    public var isPageAligned: Bool {
+        let mask = UInt(PageRange.pageSize - 1)
+        return start & mask == 0 && end & mask == 0
+    }
+
+    public func contains(_ address: UInt) -> Bool { address >= start && address < end }
+    public func contains(_ other: PageRange) -> Bool { other.start >= start && other.end <= end }
+    public func overlaps(_ other: PageRange) -> Bool { start < other.end && other.start < end }
+
+    public var description: String {
+        "0x\(String(start, radix: 16))..<0x\(String(end, radix: 16)) (\(byteCount / PageRange.pageSize) pages)"
+    }
+}
+
+extension Array where Element == PageRange {
+    /// Appends `range`, merging it into the last element when they touch.
+    /// Trackers report through this so that a dense run comes back as one range.
+    @inlinable
+    public mutating func appendCoalescing(_ range: PageRange) {
+        if let last = self.last, last.end == range.start {
+            self[self.count - 1].end = range.end
+        } else {
+            append(range)
+        }
+    }
+
+    /// The total number of pages in these ranges.
+    public var pageCount: Int { reduce(0) { $0 + $1.pageCount } }
+}
