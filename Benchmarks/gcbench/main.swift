@@ -1,1 +1,29 @@
-print("x")
+#if canImport(Glibc)
+import Glibc
+#endif
+import WriteWatch
+
+let usage = """
+usage: gcbench [suite options]       run the benchmark suite (see gcbench help)
+       gcbench probe                 what this machine supports
+       gcbench replay TRACE ...      run a mutator trace
+       gcbench tracker ...           the tracker micro-benchmark
+"""
+
+let words = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch words.first {
+case "probe":
+    print(Probe.run())
+    status = 0
+case "replay":
+    status = ReplayCommand.run(Array(words.dropFirst()))
+case "tracker":
+    status = TrackerBenchmark.run(Array(words.dropFirst()))
+case "help", "--help", "-h":
+    print(usage)
+    status = 0
+default:
+    status = SuiteCommand.run(words)
+}
+exit(status)

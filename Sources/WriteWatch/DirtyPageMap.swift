@@ -50,6 +50,15 @@ final class DirtyPageMap: @unchecked Sendable {  // shared with a handler; the b
         return degradation
     }
 
+    /// Reports dirty pages without clearing them.
+    func peek(into written: inout [PageRange]) {
+        let pageSize = UInt(PageRange.pageSize)
+        for page in 0..<range.pageCount where ww_dirty_peek(bytes + page) != 0 {
+            let start = range.start + UInt(page) * pageSize
+            written.appendCoalescing(PageRange(start: start, end: start + pageSize))
+        }
+    }
+
     /// Clears the bytes of `part` (after the caller re-protected it).
     func clear(_ part: PageRange) {
         let pageSize = UInt(PageRange.pageSize)

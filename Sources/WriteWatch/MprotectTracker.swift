@@ -82,6 +82,11 @@ public final class MprotectTracker: WriteTracker {
         return report
     }
 
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+        if isClosed { throw .closed }
+        for entry in entries { entry.map.peek(into: &written) }
+    }
+
     public func reset(_ range: PageRange) throws(WriteWatchError) {
         if isClosed { throw .closed }
         try ranges.checkCovered(range)

@@ -39,11 +39,11 @@ struct PagemapScanner: ~Copyable {
     /// Appends the written pages of `span` to `written` and re-arms them.
     /// `calls` counts the ioctls. `inject` makes the next call fail after the
     /// kernel has done its work, which is the worst case a real failure has.
-    func scan(_ span: PageRange, into written: inout [PageRange], calls: inout Int, inject: inout Errno?) -> Failure? {
+    func scan(_ span: PageRange, into written: inout [PageRange], calls: inout Int, inject: inout Errno?, rearm: Bool = true) -> Failure? {
         var cursor = span.start
         while cursor < span.end {
             var arg = pm_scan_arg()
-            arg.flags = WW_PM_SCAN_WP_MATCHING | WW_PM_SCAN_CHECK_WPASYNC
+            arg.flags = (rearm ? WW_PM_SCAN_WP_MATCHING : 0) | WW_PM_SCAN_CHECK_WPASYNC
             arg.start = UInt64(cursor)
             arg.end = UInt64(span.end)
             arg.vec = UInt64(UInt(bitPattern: vector))

@@ -119,6 +119,21 @@ public final class UffdAsyncTracker: WriteTracker {
         return report
     }
 
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+        let session = try liveSession()
+        if reportEverythingNext != nil {
+            for r in ranges.ranges { written.appendCoalescing(r) }
+            return
+        }
+        var calls = 0
+        var none: Errno?
+        for span in ranges.spans {
+            if let failure = session.scanner.scan(span, into: &written, calls: &calls, inject: &none, rearm: false) {
+                written.appendCoalescing(PageRange(start: failure.from, end: span.end))
+            }
+        }
+    }
+
     public func reset(_ range: PageRange) throws(WriteWatchError) {
         let session = try liveSession()
         try ranges.checkCovered(range)

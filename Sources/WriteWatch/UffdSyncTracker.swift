@@ -165,6 +165,15 @@ public final class UffdSyncTracker: WriteTracker {
         return report
     }
 
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+        let handler = try liveHandler()
+        if reportEverythingNext != nil {
+            for r in ranges.ranges { written.appendCoalescing(r) }
+            return
+        }
+        for map in handler.maps.withLock({ $0 }).sorted(by: { $0.range.start < $1.range.start }) { map.peek(into: &written) }
+    }
+
     public func reset(_ range: PageRange) throws(WriteWatchError) {
         let handler = try liveHandler()
         try ranges.checkCovered(range)

@@ -36,6 +36,10 @@ public protocol WriteTracker: AnyObject {
     @discardableResult
     func collect(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport
 
+    /// Appends the pages written since the previous collect without
+    /// re-arming them: the next collect still reports them. For verifiers.
+    func peek(into written: inout [PageRange]) throws(WriteWatchError)
+
     /// Forgets writes to `range` (inside the tracked ranges) and re-arms it,
     /// like ResetWriteWatch. A collector uses it to discard its own writes.
     func reset(_ range: PageRange) throws(WriteWatchError)
@@ -58,6 +62,11 @@ public struct CollectReport: Sendable {
 public struct Degradation: Sendable, Hashable, CustomStringConvertible {
     public var range: PageRange
     public var error: WriteWatchError
+
+    public init(range: PageRange, error: WriteWatchError) {
+        self.range = range
+        self.error = error
+    }
 
     public var description: String { "\(range) reported wholly written: \(error)" }
 }

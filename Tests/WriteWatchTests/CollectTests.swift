@@ -147,3 +147,17 @@ final class CollectTests: XCTestCase {
         }
     }
 }
+
+final class PeekTests: XCTestCase {
+    func testPeekDoesNotConsume() throws {
+        try forEachMechanism { mechanism, tracker in
+            let m = Mapping(pages: 16)
+            try tracker.track(m.range)
+            m.write(page: 4)
+            var peeked: [PageRange] = []
+            try tracker.peek(into: &peeked)
+            XCTAssertEqual(pageIndices(peeked, in: m), [4], "\(mechanism)")
+            XCTAssertEqual(pageIndices(try tracker.collect(), in: m), [4], "\(mechanism): still reported after peek")
+        }
+    }
+}

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import WriteWatch
+
+/// The allocation pointer and limit, behind a pointer so the inline fast
+/// path updates them without exclusivity checks or retain/release.
+@usableFromInline
+struct MutatorState {
+    @usableFromInline var top: UInt
+    @usableFromInline var end: UInt
+}
+
+/// A generational mark-sweep heap, generic over its write barrier.
+///
+/// Young objects are bump-allocated in eden and copied between two survivor
+/// spaces until they reach the promotion age; then they are copied into
+/// old space, which never moves: size-segregated arenas for small objects
+/// and page runs for large ones, marked and swept with metadata kept off the
+/// heap. Objects larger than 8 KiB are allocated in old space directly.
+///
+/// The write barrier (`B`) decides how old-to-young pointers are found at a
+/// minor collection: by card marking in the store path (`SoftwareBarrier`),
+/// or by asking the kernel which old pages were written (`HardwareBarrier`
+/// and the baselines), in which case a pointer store is a plain store.
+///
+/// Use from one thread at a time. `ObjectRef`s are valid until the next
+/// allocation or collection; hold objects across those in `Root`s.
+public final class Heap<B: Barrier> {
+    public let configuration: HeapConfiguration
+    @usableFromInline let barrier: B
+    @usableFromInline let mutator: UnsafeMutablePointer<MutatorState>
+
+    let space: AddressSpace
+    var pages: PageAllocator
+    var arenas: [Arena?] = []
+    var freeArenaIDs: [Int32] = []
+    /// Per size class, arenas that may have free cells.
+    var openArenas: [[Int]]
+    var larges: [LargeObject?] = []
+    var freeLargeIDs: [Int32] = []
+    var roots = RootTable()
+    /// Old slots that held young pointers at the end of the last collection.
+    var remembered: [UInt] = []
+    var survivorFrom: PageRange
+    var survivorTo: PageRange
+    var survivorTop: UInt
+    var written = WrittenRegions()
+    var scratch = CollectorScratch()
+    var majorThreshold: Int
+    var reportedDiagnostics: Set<String> = []
+
+    public internal(set) var statistics = HeapStatistics()
+    /// Problems the heap recovered from (a failed dirty-page scan, a fork),
+    /// each reported once.
+    public internal(set) var diagnostics: [String] = []
+    /// Called once for each new diagnostic.
+    public var onDiagnostic: ((String) -> Void)?
+
+    /// Creates a heap, or throws if the configuration is invalid or the
+    /// barrier's mechanism is unavailable (naming the missing feature).
+    public init(configuration: HeapConfiguration = HeapConfiguration()) throws(HeapError) {
+        try configuration.validate()
+        self.configuration = configuration
+        space = try AddressSpace(configuration: configuration)
+        let regions = HeapRegions(whole: PageRange(start: space.base, end: space.base + UInt(space.totalBytes)),
+                                  young: space.young, old: space.old)
+        do { barrier = try B(regions: regions, configuration: configuration) } catch {
+            space.release()
+            throw error
+        }
+        pages = PageAllocator(space: space.old)
+        openArenas = Array(repeating: [], count: SizeClasses.sizes.count)
+        survivorFrom = space.survivors.0
+        survivorTo = space.survivors.1
+        survivorTop = survivorFrom.start
+        majorThreshold = max(8 << 20, configuration.heapLimitBytes / 8)
+        mutator = .allocate(capacity: 1)
+        mutator.initialize(to: MutatorState(top: space.eden.start, end: space.eden.end))
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: space.young.start), space.young.byteCount, MADV_NOHUGEPAGE)
+    }
+
+    deinit {
+        barrier.close()
+        pages.deallocate()
+        space.release()
+        mutator.deallocate()
+    }
+
+    /// The barrier's name: hardware, software, mprotect, uffd-sync or none.
+    public var barrierName: String { B.name }
+
+    // MARK: - Allocation
+
+    /// Allocates an object with `pointers` nil fields and `bytes` zero data
+    /// bytes, collecting first if needed. `tag` is the embedder's word (a
+    /// type or an identity); the heap never interprets it.
+    @inlinable
+    public func allocate(pointers: Int, bytes: Int, tag: UInt32 = 0) throws(HeapError) -> ObjectRef {
+        let size = Layout.size(pointers: pointers, bytes: bytes)
+        let top = mutator.pointee.top
+        if size <= Layout.maxSmallBytes, pointers >= 0, bytes >= 0, top &+ UInt(size) <= mutator.pointee.end {
+            mutator.pointee.top = top &+ UInt(size)
+            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
+            return ObjectRef(address: top)
+        }
+        return try allocateSlow(pointers: pointers, bytes: bytes, tag: tag)
+    }
+
+    @usableFromInline
+    func allocateSlow(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
+        guard pointers >= 0, bytes >= 0, pointers <= Layout.maxCount, bytes <= Layout.maxCount else {
+            throw .invalidObjectSize(pointers: pointers, bytes: bytes)
+        }
+        let size = Layout.size(pointers: pointers, bytes: bytes)
+        if size > Layout.maxSmallBytes { return try allocateLarge(pointers: pointers, bytes: bytes, tag: tag) }
+        try collect(major: false)
+        let top = mutator.pointee.top
+        mutator.pointee.top = top + UInt(size)
+        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
+        return ObjectRef(address: top)
+    }
+
+    func allocateLarge(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
+        let size = Layout.size(pointers: pointers, bytes: bytes)
+        let pageCount = (size + PageRange.pageSize - 1) / PageRange.pageSize
+        if (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
+            || oldBytesInUse > majorThreshold {
+            try collect(major: true)
+            guard (pages.pagesInUse + pageCount) * PageRange.pageSize <= configuration.heapLimitBytes else {
+                throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
+            }
+        }
+        let id = freeLargeIDs.popLast() ?? Int32(larges.count)
+        guard let run = try takePages(pageCount, owner: -(id + 1)) else {
+            freeLargeIDs.append(id)
+            throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
+        }
+        if Int(id) == larges.count { larges.append(nil) }
+        larges[Int(id)] = LargeObject(range: run)
+        // Fresh or discarded pages read as zero: write the header only.
+        Layout.word(run.start, 0).pointee = UInt(pointers) | UInt(bytes) << 32
+        Layout.word(run.start, 1).pointee = UInt(tag)
+        statistics.largeObjectsAllocated += 1
+        statistics.allocatedBytes += size
+        return ObjectRef(address: run.start)
+    }
+
+    /// Pages for old space, registering any growth with the barrier.
+    func takePages(_ count: Int, owner: Int32) throws(HeapError) -> PageRange? {
+        guard let (run, grew) = pages.allocate(pages: count, owner: owner) else { return nil }
+        if let grew { try barrier.oldSpaceGrew(grew) }
+        return run
+    }
+
+    var oldBytesInUse: Int { pages.pagesInUse * PageRange.pageSize }
+
+    // MARK: - Fields
+
+    /// The number of pointer fields of `object`.
+    @inlinable public func pointerCount(_ object: ObjectRef) -> Int { Layout.pointerCount(object.address) }
+    /// The number of data bytes of `object`.
+    @inlinable public func dataCount(_ object: ObjectRef) -> Int { Layout.dataCount(object.address) }
+    /// The embedder's tag given at allocation.
+    public func tag(_ object: ObjectRef) -> UInt32 { Layout.tag(object.address) }
+
+    /// Reads pointer field `field`. Traps with a message if it is out of range.
+    @inlinable
+    public func load(_ object: ObjectRef, _ field: Int) -> Value {
+        let count = Layout.pointerCount(object.address)
+        precondition(UInt(bitPattern: field) < UInt(count), "pointer field \(field) out of range: the object has \(count)")
+        return Value(bits: Layout.slot(object.address, field).pointee)
+    }
+
+    /// Writes pointer field `field` through the barrier. Traps with a message
+    /// if it is out of range.
+    @inlinable
+    public func store(_ object: ObjectRef, _ field: Int, _ value: Value) {
+        let count = Layout.pointerCount(object.address)
+        precondition(UInt(bitPattern: field) < UInt(count), "pointer field \(field) out of range: the object has \(count)")
+        let slot = Layout.slot(object.address, field)
+        slot.pointee = value.bits
+        barrier.recordStore(slot: UInt(bitPattern: slot))
+    }
+
+    /// `store` for an object or nil.
+    @inlinable
+    public func store(_ object: ObjectRef, _ field: Int, _ target: ObjectRef?) { store(object, field, Value(target)) }
+
+    /// Checked forms for untrusted indices: a typed error instead of a trap.
+    public func checkedLoad(_ object: ObjectRef, _ field: Int) throws(HeapError) -> Value {
+        let count = pointerCount(object)
+        guard field >= 0, field < count else { throw .fieldOutOfRange(field: field, count: count) }
+        return load(object, field)
+    }
+
+    public func checkedStore(_ object: ObjectRef, _ field: Int, _ value: Value) throws(HeapError) {
+        let count = pointerCount(object)
+        guard field >= 0, field < count else { throw .fieldOutOfRange(field: field, count: count) }
+        store(object, field, value)
+    }
+
+    // MARK: - Data
+
+    /// Reads data byte `offset`; a typed error if out of range.
+    public func loadByte(_ object: ObjectRef, _ offset: Int) throws(HeapError) -> UInt8 {
+        try checkOffset(object, offset)
+        return Layout.data(object.address).load(fromByteOffset: offset, as: UInt8.self)
+    }
+
+    /// Writes data byte `offset` (a plain write, no barrier); a typed error if out of range.
+    public func storeByte(_ object: ObjectRef, _ offset: Int, _ byte: UInt8) throws(HeapError) {
+        try checkOffset(object, offset)
+        Layout.data(object.address).storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+    }
+
+    /// The data bytes, for bulk access. Do not allocate inside `body`.
+    @inlinable
+    public func withData<R>(_ object: ObjectRef, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: Layout.data(object.address), count: Layout.dataCount(object.address)))
+    }
+
+    private func checkOffset(_ object: ObjectRef, _ offset: Int) throws(HeapError) {
+        let count = dataCount(object)
+        guard offset >= 0, offset < count else { throw .offsetOutOfRange(offset: offset, count: count) }
+    }
+
+    // MARK: - Roots
+
+    /// Keeps `value` alive and up to date across collections.
+    public func makeRoot(_ value: Value) -> Root { roots.add(value.bits) }
+    public func makeRoot(_ object: ObjectRef) -> Root { roots.add(object.address) }
+
+    /// The current value of a root; `.staleRoot` if it was released.
+    public func get(_ root: Root) throws(HeapError) -> Value { Value(bits: roots.values[try roots.check(root)]) }
+
+    /// The object a root holds (nil if it holds nil or an immediate).
+    public func object(_ root: Root) throws(HeapError) -> ObjectRef? { try get(root).ref }
+
+    public func set(_ root: Root, _ value: Value) throws(HeapError) { roots.values[try roots.check(root)] = value.bits }
+
+    /// Stops keeping the value alive; the root becomes stale.
+    public func release(_ root: Root) throws(HeapError) { try roots.remove(root) }
+
+    public var rootCount: Int { roots.count }
+
+    // MARK: - Classification
+
+    @inline(__always)
+    func isYoung(_ bits: UInt) -> Bool {
+        bits & 7 == 0 && bits &- space.young.start < UInt(space.young.byteCount)
+    }
+
+    func isOld(_ bits: UInt) -> Bool { bits & 7 == 0 && space.old.contains(bits) }
+
+    func report(_ diagnostic: String) {
+        guard reportedDiagnostics.insert(diagnostic).inserted else { return }
+        diagnostics.append(diagnostic)
+        onDiagnostic?(diagnostic)
+    }
+}

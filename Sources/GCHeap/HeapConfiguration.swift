@@ -1,0 +1,38 @@
+/// How a heap is sized and tuned. Every field has a default that suits tests
+/// and small programs; `validate()` explains any value out of range.
+public struct HeapConfiguration: Sendable {
+    /// Bytes of eden, where new objects are bump-allocated. Each of the two
+    /// survivor spaces is half this size.
+    public var nurseryBytes = 4 << 20
+    /// The most bytes the old and large-object spaces may hold.
+    public var heapLimitBytes = 1 << 30
+    /// Minor collections an object survives before it is promoted (1 to 3).
+    public var promotionAge = 2
+    /// The software barrier's card size: a power of two from 64 to 4096.
+    public var cardBytes = 512
+    /// Overwrite evacuated nursery memory with a poison pattern after every
+    /// minor collection, so that a lost pointer reads as garbage instead of a
+    /// plausible stale object. Costs a memset of the used nursery per minor.
+    public var poisonFreedMemory = true
+    /// Entries in the PAGEMAP_SCAN region vector (tracker barriers).
+    public var scanVectorCapacity = 256
+    /// Start a major collection when old space exceeds this multiple of what
+    /// survived the previous one.
+    public var majorGrowthFactor = 2.0
+
+    public init() {}
+
+    /// Checks every field, naming the first bad one and its allowed range.
+    public func validate() throws(HeapError) {
+        func check(_ ok: Bool, _ message: String) throws(HeapError) {
+            if !ok { throw .invalidConfiguration(message) }
+        }
+        try check(nurseryBytes >= 64 << 10 && nurseryBytes <= 1 << 30, "nurseryBytes must be 64 KiB to 1 GiB, not \(nurseryBytes)")
+        try check(heapLimitBytes >= 1 << 20 && heapLimitBytes <= 1 << 40, "heapLimitBytes must be 1 MiB to 1 TiB, not \(heapLimitBytes)")
+        try check((1...3).contains(promotionAge), "promotionAge must be 1, 2 or 3, not \(promotionAge)")
+        try check(cardBytes >= 64 && cardBytes <= 4096 && cardBytes & (cardBytes - 1) == 0,
+                  "cardBytes must be a power of two from 64 to 4096, not \(cardBytes)")
+        try check(scanVectorCapacity >= 1, "scanVectorCapacity must be at least 1")
+        try check(majorGrowthFactor >= 1.1, "majorGrowthFactor must be at least 1.1")
+    }
+}

@@ -1,0 +1,43 @@
+import WriteWatch
+
+/// Errors the heap reports to its embedder, each naming what went wrong and
+/// what to do.
+public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A collection could not free enough: the live data exceeds the limit.
+    case heapExhausted(limitBytes: Int)
+    /// A configuration field is out of range.
+    case invalidConfiguration(String)
+    /// The barrier's mechanism cannot run here (which feature, which kernel).
+    case barrierUnavailable(String, WriteWatchError)
+    /// The address space for the heap could not be reserved.
+    case reservationFailed(bytes: Int, errno: Errno)
+    /// An object shape the heap cannot represent.
+    case invalidObjectSize(pointers: Int, bytes: Int)
+    /// A root was released, or belongs to another heap.
+    case staleRoot
+    /// A pointer field index outside the object.
+    case fieldOutOfRange(field: Int, count: Int)
+    /// A data byte offset outside the object.
+    case offsetOutOfRange(offset: Int, count: Int)
+
+    public var description: String {
+        switch self {
+        case let .heapExhausted(limit):
+            "heap exhausted (\(limit) bytes): live data exceeds heapLimitBytes; raise the limit or keep less alive"
+        case let .invalidConfiguration(message):
+            "invalid heap configuration: \(message)"
+        case let .barrierUnavailable(name, error):
+            "the \(name) barrier cannot run here: \(error)"
+        case let .reservationFailed(bytes, errno):
+            "reserving \(bytes) bytes of address space failed: \(errno); lower heapLimitBytes or check ulimit -v"
+        case let .invalidObjectSize(pointers, bytes):
+            "cannot allocate an object with \(pointers) pointer fields and \(bytes) data bytes: both must be 0 to 2^31-1"
+        case .staleRoot:
+            "stale root: it was released (or belongs to another heap); make a new root while the object is reachable"
+        case let .fieldOutOfRange(field, count):
+            "pointer field \(field) is out of range: the object has \(count)"
+        case let .offsetOutOfRange(offset, count):
+            "data offset \(offset) is out of range: the object has \(count) data bytes"
+        }
+    }
+}

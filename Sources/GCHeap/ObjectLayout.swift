@@ -1,0 +1,89 @@
+/// A reference to a heap object: its address, valid until the next
+/// allocation or collection (either may move young objects). Keep objects
+/// across those in a `Root`.
+public struct ObjectRef: Hashable, Sendable {
+    public let address: UInt
+    @inlinable public init(address: UInt) { self.address = address }
+}
+
+/// The contents of a pointer field or root: nil, an object, or an immediate
+/// (a tagged integer the collector never traces, for runtimes with fixnums).
+///
+/// Encoding: 0 is nil; an 8-aligned non-zero word is an object address; a
+/// word with its low bit set is an immediate.
+public struct Value: Hashable, Sendable {
+    public var bits: UInt
+    @inlinable public init(bits: UInt) { self.bits = bits }
+
+    public static let null = Value(bits: 0)
+    @inlinable public init(_ ref: ObjectRef) { bits = ref.address }
+    @inlinable public init(_ ref: ObjectRef?) { bits = ref?.address ?? 0 }
+    /// An immediate integer in 62 bits (63 with sign).
+    @inlinable public init(immediate: Int) { bits = UInt(bitPattern: immediate << 1) | 1 }
+
+    @inlinable public var isNull: Bool { bits == 0 }
+    @inlinable public var isImmediate: Bool { bits & 1 == 1 }
+    @inlinable public var ref: ObjectRef? { bits != 0 && bits & 7 == 0 ? ObjectRef(address: bits) : nil }
+    @inlinable public var immediate: Int? { isImmediate ? Int(bitPattern: bits) >> 1 : nil }
+}
+
+/// The object header: two words in front of the fields.
+///
+///     word 0: pointer count (low 32 bits) | data byte count (high 32 bits)
+///             (the forwarding address while a young object is being moved)
+///     word 1: embedder tag (low 32) | age (bits 32-39) | forwarded (bit 40)
+///
+/// Pointer fields follow the header, 8 bytes each; the data bytes follow
+/// them, padded to 8. Objects are 8-aligned, so a field value with its low
+/// bit set can never be an object.
+@usableFromInline
+enum Layout {
+    @usableFromInline static let headerBytes = 16
+    @usableFromInline static let forwardedBit: UInt = 1 << 40
+    /// Objects above this size go to the large-object space.
+    @usableFromInline static let maxSmallBytes = 8192
+    static let maxCount = Int(Int32.max)
+    /// Fills evacuated nursery memory. As a header it reads as an object far
+    /// too large and not forwarded; as a field it is neither a pointer
+    /// (not 8-aligned) nor an immediate (low bit clear).
+    static let poisonByte: UInt8 = 0xDA
+
+    @inlinable @inline(__always)
+    static func word(_ address: UInt, _ index: Int) -> UnsafeMutablePointer<UInt> {
+        UnsafeMutablePointer<UInt>(bitPattern: address &+ UInt(index &* 8)).unsafelyUnwrapped
+    }
+
+    @inlinable @inline(__always)
+    static func size(pointers: Int, bytes: Int) -> Int {
+        headerBytes &+ pointers &* 8 &+ ((bytes &+ 7) & ~7)
+    }
+
+    @inlinable @inline(__always)
+    static func pointerCount(_ object: UInt) -> Int { Int(truncatingIfNeeded: word(object, 0).pointee & 0xffff_ffff) }
+
+    @inlinable @inline(__always)
+    static func dataCount(_ object: UInt) -> Int { Int(truncatingIfNeeded: word(object, 0).pointee >> 32) }
+
+    @inlinable @inline(__always)
+    static func size(of object: UInt) -> Int { size(pointers: pointerCount(object), bytes: dataCount(object)) }
+
+    static func tag(_ object: UInt) -> UInt32 { UInt32(truncatingIfNeeded: word(object, 1).pointee) }
+    static func age(_ object: UInt) -> Int { Int((word(object, 1).pointee >> 32) & 0xff) }
+
+    @inlinable @inline(__always)
+    static func slot(_ object: UInt, _ field: Int) -> UnsafeMutablePointer<UInt> { word(object, 2 &+ field) }
+
+    @inlinable @inline(__always)
+    static func data(_ object: UInt) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes &+ pointerCount(object) &* 8)).unsafelyUnwrapped
+    }
+
+    @inlinable @inline(__always)
+    static func initialize(_ object: UInt, pointers: Int, bytes: Int, tag: UInt32, age: Int = 0) {
+        word(object, 0).pointee = UInt(pointers) | UInt(bytes) << 32
+        word(object, 1).pointee = UInt(tag) | UInt(age) << 32
+        let body = size(pointers: pointers, bytes: bytes) &- headerBytes
+        UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes)).unsafelyUnwrapped
+            .initializeMemory(as: UInt8.self, repeating: 0, count: body)
+    }
+}

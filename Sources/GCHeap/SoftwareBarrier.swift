@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import WriteWatch
+
+/// The reference barrier: unconditional card marking.
+///
+/// Invariant: after a pointer store into any slot, the byte for that slot's
+/// card is non-zero until the next minor collection scans and cleans it.
+/// The table is biased so the fast path is one shift, one add and one byte
+/// store, with no test for old or young: it covers the whole reservation,
+/// young cards are simply ignored and wiped at each minor. The table lives
+/// in its own mapping, off the heap.
+public struct SoftwareBarrier: Barrier {
+    public static let name = "software"
+    public static let watchesPages = false
+
+    @usableFromInline let biasedTable: UInt
+    @usableFromInline let shift: UInt
+    let table: UnsafeMutablePointer<UInt8>
+    let tableBytes: Int
+    let regions: HeapRegions
+    let cardBytes: Int
+
+    public init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
+        cardBytes = configuration.cardBytes
+        shift = UInt(cardBytes.trailingZeroBitCount)
+        tableBytes = regions.whole.byteCount / cardBytes
+        let p = mmap(nil, tableBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { throw .reservationFailed(bytes: tableBytes, errno: Errno(rawValue: errno)) }
+        table = p.assumingMemoryBound(to: UInt8.self)
+        biasedTable = UInt(bitPattern: p) &- (regions.whole.start >> shift)
+        self.regions = regions
+    }
+
+    @inlinable @inline(__always)
+    public func recordStore(slot: UInt) {
+        UnsafeMutablePointer<UInt8>(bitPattern: biasedTable &+ (slot >> shift)).unsafelyUnwrapped.pointee = 1
+    }
+
+    public func oldSpaceGrew(_ range: PageRange) throws(HeapError) {}
+
+    @inline(__always)
+    private func card(_ address: UInt) -> Int { Int((address - regions.whole.start) >> shift) }
+
+    public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {
+        forEachDirtyRun(inUse) { first, last in
+            written.dirtyCards += last - first
+            table.advanced(by: first).update(repeating: 0, count: last - first)
+            written.regions.appendCoalescing(cardRange(first, last))
+        }
+        // Stores into young objects mark young cards: meaningless, wiped.
+        let young = card(regions.young.start)
+        table.advanced(by: young).update(repeating: 0, count: card(regions.young.end) - young)
+    }
+
+    public func peekWritten(into out: inout [PageRange], inUse: PageRange) {
+        forEachDirtyRun(inUse) { first, last in out.appendCoalescing(cardRange(first, last)) }
+    }
+
+    /// Is the card holding `slot` dirty? (For the verifier.)
+    func isDirty(_ slot: UInt) -> Bool { table[card(slot)] != 0 }
+
+    private func cardRange(_ first: Int, _ last: Int) -> PageRange {
+        PageRange(start: regions.whole.start + UInt(first << Int(shift)), end: regions.whole.start + UInt(last << Int(shift)))
+    }
+
+    private func forEachDirtyRun(_ range: PageRange, _ body: (Int, Int) -> Void) {
+        let end = card(range.end)
+        var c = card(range.start)
+        while c < end {
+            if c & 7 == 0, c + 8 <= end, UnsafeRawPointer(table + c).load(as: UInt64.self) == 0 {
+                c += 8
+                continue
+            }
+            guard table[c] != 0 else { c += 1; continue }
+            var last = c + 1
+            while last < end, table[last] != 0 { last += 1 }
+            body(c, last)
+            c = last
+        }
+    }
+
+    public func discard(_ range: PageRange) {}
+
+    public func close() { munmap(table, tableBytes) }
+}
+
+/// No remembered set at all: wrong on purpose. The negative control that the
+/// verifier and the differential tests must catch.
+public struct NoBarrier: Barrier {
+    public static let name = "none"
+    public static let watchesPages = false
+    public init(regions: HeapRegions, configuration: HeapConfiguration) {}
+    @inlinable @inline(__always) public func recordStore(slot: UInt) {}
+    public func oldSpaceGrew(_ range: PageRange) {}
+    public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {}
+    public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {}
+    public func discard(_ range: PageRange) {}
+    public func close() {}
+}

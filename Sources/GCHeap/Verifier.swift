@@ -1,0 +1,117 @@
+import WriteWatch
+
+extension Heap {
+    /// Checks the whole heap now and returns what is wrong (empty if sound):
+    /// every pointer reachable from the roots leads to an intact object
+    /// (young: one the nursery holds; old: an allocated cell or a large
+    /// object, whose header fits it), and every old-to-young pointer is
+    /// remembered: its slot is in the carried remembered set or in a range
+    /// the barrier would report written. Counts failures in the statistics.
+    @discardableResult
+    public func verify() -> [String] {
+        var failures: [String] = []
+        func fail(_ message: String) {
+            if failures.count < 20 { failures.append(message) }
+            statistics.verifyFailures += 1
+        }
+
+        var youngObjects = Set<UInt>()
+        for (range, name) in [(PageRange(start: space.eden.start, end: mutator.pointee.top), "eden"),
+                              (PageRange(start: survivorFrom.start, end: survivorTop), "survivor space")] {
+            var object = range.start
+            while object < range.end {
+                let size = Layout.size(of: object)
+                guard size <= Layout.maxSmallBytes, object + UInt(size) <= range.end else {
+                    fail("corrupt header in \(name) at 0x\(String(object, radix: 16))")
+                    break
+                }
+                youngObjects.insert(object)
+                object += UInt(size)
+            }
+        }
+
+        var written: [PageRange] = []
+        barrier.peekWritten(into: &written, inUse: pages.tracked)
+        let rememberedSlots = Set(remembered)
+        func isWritten(_ slot: UInt) -> Bool {
+            var lo = 0, hi = written.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if written[mid].end <= slot { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < written.count && written[lo].contains(slot)
+        }
+
+        func valid(_ value: UInt) -> Bool {
+            if isYoung(value) { return youngObjects.contains(value) }
+            switch oldObject(at: value) {
+            case let .small(arena, _): return Layout.size(of: value) <= arena.cellBytes
+            case let .large(id): return Layout.size(of: value) <= larges[id]!.range.byteCount
+            case .none: return false
+            }
+        }
+
+        var visited = Set<UInt>()
+        var stack: [UInt] = []
+        for value in roots.values where value != 0 && value & 7 == 0 {
+            guard valid(value) else { fail("root points to no object: 0x\(String(value, radix: 16))"); continue }
+            if visited.insert(value).inserted { stack.append(value) }
+        }
+        while let object = stack.popLast() {
+            let old = !isYoung(object)
+            for f in 0..<Layout.pointerCount(object) {
+                let slot = Layout.slot(object, f)
+                let value = slot.pointee
+                guard value != 0, value & 7 == 0 else { continue }
+                guard valid(value) else {
+                    fail("field \(f) of object 0x\(String(object, radix: 16)) points to no object: 0x\(String(value, radix: 16))")
+                    continue
+                }
+                if old && isYoung(value) {
+                    let s = UInt(bitPattern: slot)
+                    if !rememberedSlots.contains(s) && !isWritten(s) {
+                        fail("old-to-young pointer not remembered: field \(f) of old object 0x\(String(object, radix: 16))")
+                    }
+                }
+                if visited.insert(value).inserted { stack.append(value) }
+            }
+        }
+        return failures
+    }
+
+    /// Every object reachable from the roots. Call `verify()` first on a
+    /// heap you do not trust: this follows pointers without checking them.
+    public func reachableObjects() -> [ObjectRef] {
+        var visited = Set<UInt>()
+        var stack: [UInt] = []
+        for value in roots.values where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
+        while let object = stack.popLast() {
+            for f in 0..<Layout.pointerCount(object) {
+                let value = Layout.slot(object, f).pointee
+                if value != 0, value & 7 == 0, visited.insert(value).inserted { stack.append(value) }
+            }
+        }
+        return visited.map { ObjectRef(address: $0) }
+    }
+
+    /// Whether `object` is in the nursery (for tests and tools).
+    public func isYoung(_ object: ObjectRef) -> Bool { isYoung(object.address) }
+
+    /// The old-to-young slots carried to the next minor collection.
+    public var rememberedSlotCount: Int { remembered.count }
+}
+
+extension Heap {
+    /// Whether `object` looks like an object start this heap holds: cheap
+    /// enough to call before trusting a pointer read from a suspect heap.
+    public func isPlausible(_ object: ObjectRef) -> Bool {
+        let a = object.address
+        if isYoung(a) {
+            let size = Layout.size(of: a)
+            return size <= Layout.maxSmallBytes && Layout.word(a, 1).pointee & Layout.forwardedBit == 0
+                && ((a >= space.eden.start && a + UInt(size) <= mutator.pointee.top)
+                    || (a >= survivorFrom.start && a + UInt(size) <= survivorTop))
+        }
+        return oldObject(at: a) != nil
+    }
+}
