@@ -49,16 +49,19 @@ extension Heap {
         scratch.writes.removeAll(keepingCapacity: true)
         scratch.nextRemembered.removeAll(keepingCapacity: true)
 
+        // Ask the barrier first: from here on the collector writes to old
+        // space itself (promotion, slot updates), and those writes must not
+        // be mistaken for the mutator's.
+        written.reset()
+        barrier.takeWritten(&written, inUse: pages.tracked)
+        recordBarrierStatistics()
+
         for i in roots.values.indices where isYoung(roots.values[i]) {
             roots.values[i] = forward(roots.values[i])
         }
         let carried = remembered
         for slot in carried { updateOldSlot(slot, recordWrite: true) }
-
-        written.reset()
-        barrier.takeWritten(&written, inUse: pages.tracked)
         for region in written.regions { scanOldRegion(region) }
-        recordBarrierStatistics()
 
         drainWork()
 
