@@ -17,9 +17,11 @@ let package = Package(
         .target(name: "GCHeap", dependencies: ["WriteWatch"], path: "Sources/GCHeap"),
         // Mutator traces: parse, replay, dump.
         .target(name: "HeapTrace", dependencies: ["GCHeap"], path: "Sources/HeapTrace"),
+        // The C loop the tracker benchmark measures the Swift tracker against.
+        .target(name: "CScanReference", dependencies: ["CWriteWatch"], path: "Benchmarks/CScanReference"),
         .executableTarget(
             name: "gcbench",
-            dependencies: ["WriteWatch", "GCHeap", "HeapTrace", "CWriteWatch"],
+            dependencies: ["WriteWatch", "GCHeap", "HeapTrace", "CWriteWatch", "CScanReference"],
             path: "Benchmarks/gcbench"
         ),
         .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),
