@@ -25,6 +25,6 @@ let package = Package(
             path: "Benchmarks/gcbench"
         ),
         .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),
-        .testTarget(name: "GCHeapTests", dependencies: ["GCHeap", "HeapTrace", "WriteWatch"]),
+        .testTarget(name: "GCHeapTests", dependencies: ["GCHeap", "HeapTrace", "WriteWatch", "CWriteWatch"]),
     ]
 )

@@ -91,8 +91,10 @@ extension Heap {
         if !written.degraded.isEmpty {
             statistics.degradedCollections += 1
             for d in written.degraded {
-                // Once per kind of failure, not per collection.
-                report("write tracking degraded, scanning the affected old space in full: \(d.error)")
+                // Once per kind of failure, not per collection or range.
+                let kind: String
+                if case let .system(_, errno) = d.error { kind = "dirty-page scan failed with \(errno)" } else { kind = "\(d.error)" }
+                report("write tracking degraded (\(kind)); the affected old space was scanned in full, results stay exact")
             }
         }
     }

@@ -28,7 +28,8 @@ struct MutatorState {
 /// allocation or collection; hold objects across those in `Root`s.
 public final class Heap<B: Barrier> {
     public let configuration: HeapConfiguration
-    @usableFromInline let barrier: B
+    /// The barrier instance (for a tracker barrier, its tracker).
+    public let barrier: B
     @usableFromInline let mutator: UnsafeMutablePointer<MutatorState>
 
     let space: AddressSpace

@@ -16,6 +16,9 @@ public struct HeapConfiguration: Sendable {
     public var poisonFreedMemory = true
     /// Entries in the PAGEMAP_SCAN region vector (tracker barriers).
     public var scanVectorCapacity = 256
+    /// userfaultfd feature bits the hardware barrier pretends the kernel
+    /// lacks: simulates an older kernel, for testing fallbacks.
+    public var maskedTrackerFeatures: UInt64 = 0
     /// Start a major collection when old space exceeds this multiple of what
     /// survived the previous one.
     public var majorGrowthFactor = 2.0

@@ -18,6 +18,13 @@ extension Heap {
         func mark(_ value: UInt) {
             guard value != 0, value & 7 == 0 else { return }
             if isYoung(value) {
+                // After the minor collection every live young object is in
+                // the survivor space; anything else is a dangling pointer.
+                guard isPlausible(ObjectRef(address: value)) else {
+                    statistics.verifyFailures += 1
+                    report("dangling young pointer 0x\(String(value, radix: 16)) found while marking; ignored")
+                    return
+                }
                 if youngMarked.insert(value).inserted { stack.append(value) }
                 return
             }

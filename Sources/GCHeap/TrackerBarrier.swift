@@ -9,7 +9,7 @@ public protocol HeapTracker: WriteTracker {
 extension UffdAsyncTracker: HeapTracker {
     public static var barrierName: String { "hardware" }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdAsyncTracker {
-        try UffdAsyncTracker(options: .init(vectorCapacity: c.scanVectorCapacity))
+        try UffdAsyncTracker(options: .init(vectorCapacity: c.scanVectorCapacity, maskedFeatures: c.maskedTrackerFeatures))
     }
 }
 
