@@ -1,3 +1,134 @@
+import Foundation
+import GCHeap
+import WriteWatch
+
+/// `gcbench` with no arguments: every workload under every barrier the
+/// probe allows, barriers interleaved across repetitions, each run in its
+/// own process; one table of medians with each barrier's ratio to software.
 enum SuiteCommand {
-    static func run(_ words: [String]) -> Int32 { TrackerBenchmark.run(words) }
+    static let usage = """
+    usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
+                   [--full] [--binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
+                   [--promoted-stores N] [--remset-sweep 1,4,16,...] [--gcbench-stretch D] [--no-tracker]
+      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep (default: all, then the tracker benchmark)
+      barriers:  hardware, software, mprotect, uffd-sync (default: all the probe allows)
+      --full:    the published sizes (binarytrees N=21, GCOld 50 1 20 10 10000); takes well over 10 minutes here
+    """
+
+    static func run(_ words: [String]) -> Int32 {
+        do { return try execute(words) } catch let e as UsageError {
+            printError("\(e)\n\(usage)")
+            return 2
+        } catch {
+            printError("gcbench: \(error)")
+            return 1
+        }
+    }
+
+    static func execute(_ words: [String]) throws -> Int32 {
+        let args = try Arguments(words, flags: ["full", "no-tracker"])
+        try args.only(Set(["workloads", "barriers", "repetitions", "json", "svg"]).union(WorkloadOptions.names))
+        guard args.positional.isEmpty else { throw UsageError("unexpected argument '\(args.positional[0])'") }
+        // The default sizes are scaled to finish in under 10 minutes on 2
+        // cores; --full or explicit sizes restore the published ones.
+        var defaults = args.options
+        if !args.flags.contains("full") {
+            defaults["binarytrees-n"] = defaults["binarytrees-n"] ?? "19"
+            defaults["gcold"] = defaults["gcold"] ?? "50 1 20 10 2000"
+        }
+        var scaled = args
+        scaled.options = defaults
+        let sizes = try WorkloadOptions(scaled)
+        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep")
+            .split(separator: ",").map(String.init))
+        for n in names where try sizes.workload(named: n) == nil { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
+        let probe = Probe.run()
+        var barriers: [BarrierKind] = []
+        for name in (args.options["barriers"] ?? "hardware,software,mprotect,uffd-sync").split(separator: ",") {
+            guard let kind = BarrierKind(rawValue: String(name)), kind != .none else {
+                throw UsageError("unknown barrier '\(name)': use hardware, software, mprotect, uffd-sync")
+            }
+            if case let .unavailable(reason) = kind.availability(probe) {
+                printError("gcbench: skipping \(kind.rawValue): \(reason)")
+                continue
+            }
+            barriers.append(kind)
+        }
+        if !barriers.contains(.software) { printError("gcbench: software is not among the barriers: no ratios") }
+        let repetitions = max(1, try args.int("repetitions", default: 3))
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+
+        print("# gcbench on \(probe.kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(repetitions) repetitions, barriers interleaved")
+        print("# sizes: binarytrees N=\(sizes.binaryTreesN), gcold \(sizes.gcold.parameters), promoted-store \(sizes.promotedStores) stores, gcbench stretch depth \(sizes.gcbenchStretch)"
+              + (args.flags.contains("full") ? "" : " (scaled to fit 10 minutes; --full for the published sizes)"))
+
+        var runs: [String: [String: [RunRecord]]] = [:]
+        let total = names.count * barriers.count * repetitions
+        var done = 0
+        let start = Date()
+        for name in names {
+            for rep in 0..<repetitions {
+                // Alternate the order too, so neither barrier always runs first.
+                let order = rep % 2 == 0 ? barriers : barriers.reversed()
+                for kind in order {
+                    done += 1
+                    printError(String(format: "[%3d/%d %5.0fs] %@ %@ (repetition %d)", done, total, Date().timeIntervalSince(start), name, kind.rawValue, rep + 1))
+                    let record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments)
+                    runs[name, default: [:]][kind.rawValue, default: []].append(record)
+                }
+            }
+        }
+
+        var records: [SuiteRecord] = []
+        for name in names {
+            let software = runs[name]?["software"].map { median($0.map(\.wallSeconds)) }
+            for kind in barriers {
+                guard let rs = runs[name]?[kind.rawValue], let first = rs.first else { continue }
+                let wall = median(rs.map(\.wallSeconds))
+                records.append(SuiteRecord(
+                    workload: name, barrier: kind.rawValue, parameters: first.parameters, repetitions: rs.count,
+                    wallSeconds: wall, mutatorSeconds: median(rs.map(\.mutatorSeconds)),
+                    minorSeconds: median(rs.map(\.minorSeconds)), majorSeconds: median(rs.map(\.majorSeconds)),
+                    minorPauseMedianSeconds: median(rs.map(\.minorPauseMedianSeconds)),
+                    minorPauseP95Seconds: median(rs.map(\.minorPauseP95Seconds)),
+                    minorPauseMaxSeconds: median(rs.map(\.minorPauseMaxSeconds)),
+                    minorCollections: median(rs.map(\.minorCollections)), majorCollections: median(rs.map(\.majorCollections)),
+                    dirtyPages: median(rs.map(\.dirtyPages)), dirtyCards: median(rs.map(\.dirtyCards)),
+                    scanCalls: median(rs.map(\.scanCalls)), writeFaults: median(rs.map(\.writeFaults)),
+                    peakRSSBytes: median(rs.map(\.peakRSSBytes)),
+                    ratioToSoftware: software.map { wall / $0 }))
+            }
+        }
+        print(SuiteReport.table(records))
+        print(SuiteReport.targets(records))
+        if let path = args.options["json"] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(records).write(to: URL(fileURLWithPath: path))
+        }
+        if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
+        if !args.flags.contains("no-tracker") {
+            print("\n## Tracker micro-benchmark (64 MiB)\n")
+            _ = TrackerBenchmark.run(["--sizes", "64M", "--repetitions", "3"])
+        }
+        printError(String(format: "gcbench: done in %.0f s", Date().timeIntervalSince(start)))
+        return 0
+    }
+
+    /// Runs `gcbench run-one ...` and decodes its record; a failed
+    /// validation in the child is a failed suite.
+    static func runChild(_ executable: URL, _ arguments: [String]) throws -> RunRecord {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw WorkloadFailure("\(arguments[2]) under \(arguments[4]) failed (exit \(p.terminationStatus))")
+        }
+        return try JSONDecoder().decode(RunRecord.self, from: data)
+    }
 }

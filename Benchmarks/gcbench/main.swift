@@ -18,6 +18,8 @@ case "probe":
     status = 0
 case "replay":
     status = ReplayCommand.run(Array(words.dropFirst()))
+case "run-one":
+    status = RunOneCommand.run(Array(words.dropFirst()))
 case "tracker":
     status = TrackerBenchmark.run(Array(words.dropFirst()))
 case "help", "--help", "-h":

@@ -12,6 +12,21 @@ struct CollectorScratch {
     /// back to page-watching barriers so they are not taken for mutator writes.
     var writes: [PageRange] = []
     var nextRemembered: [UInt] = []
+
+    /// Records that the collector wrote [start, end), at page granularity,
+    /// merging with the previous record: the collector mostly writes in
+    /// address order (a sorted remembered set, dirty regions in order,
+    /// promotion filling an arena), so the list stays short and cheap to sort.
+    @inline(__always)
+    mutating func recordWrite(_ start: UInt, _ end: UInt) {
+        let pageSize = UInt(PageRange.pageSize)
+        let first = start & ~(pageSize - 1), last = (end + pageSize - 1) & ~(pageSize - 1)
+        if let previous = writes.last, first >= previous.start, first <= previous.end {
+            if last > previous.end { writes[writes.count - 1].end = last }
+            return
+        }
+        writes.append(PageRange(start: first, end: last))
+    }
 }
 
 extension Heap {
@@ -58,6 +73,9 @@ extension Heap {
 
         for i in roots.values.indices where isYoung(roots.values[i]) {
             roots.values[i] = forward(roots.values[i])
+        }
+        for i in shadowStack.indices where isYoung(shadowStack[i]) {
+            shadowStack[i] = forward(shadowStack[i])
         }
         let carried = remembered
         for slot in carried { updateOldSlot(slot, recordWrite: true) }
@@ -128,7 +146,7 @@ extension Heap {
         let moved = forward(value)
         if moved != value {
             p.pointee = moved
-            if recordWrite && B.watchesPages { scratch.writes.append(PageRange(start: slot, end: slot + 8)) }
+            if recordWrite && B.watchesPages { scratch.recordWrite(slot, slot + 8) }
         }
         if isYoung(moved) { scratch.nextRemembered.append(slot) }
     }
@@ -159,7 +177,7 @@ extension Heap {
             destination = promote(size)
             scratch.promoted.append(destination)
             statistics.promotedBytes += size
-            if B.watchesPages { scratch.writes.append(PageRange(start: destination, end: destination + UInt(size))) }
+            if B.watchesPages { scratch.recordWrite(destination, destination + UInt(size)) }
         }
         UnsafeMutableRawPointer(bitPattern: destination).unsafelyUnwrapped
             .copyMemory(from: UnsafeRawPointer(bitPattern: object).unsafelyUnwrapped, byteCount: size)
@@ -239,11 +257,9 @@ extension Heap {
     /// collection sees only the mutator's writes.
     private func discardCollectorWrites() {
         guard B.watchesPages, !scratch.writes.isEmpty else { return }
-        let mask = ~UInt(PageRange.pageSize - 1)
         scratch.writes.sort { $0.start < $1.start }
         var run: PageRange?
-        for w in scratch.writes {
-            let page = PageRange(start: w.start & mask, end: (w.end + UInt(PageRange.pageSize) - 1) & mask)
+        for page in scratch.writes {
             if let r = run, page.start <= r.end {
                 run!.end = max(r.end, page.end)
             } else {

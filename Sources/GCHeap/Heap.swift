@@ -41,6 +41,7 @@ public final class Heap<B: Barrier> {
     var larges: [LargeObject?] = []
     var freeLargeIDs: [Int32] = []
     var roots = RootTable()
+    @usableFromInline var shadowStack: [UInt] = []
     /// Old slots that held young pointers at the end of the last collection.
     var remembered: [UInt] = []
     var survivorFrom: PageRange
@@ -244,6 +245,23 @@ public final class Heap<B: Barrier> {
     public func release(_ root: Root) throws(HeapError) { try roots.remove(root) }
 
     public var rootCount: Int { roots.count }
+
+    // MARK: - Shadow stack
+
+    /// Pushes a value on the shadow stack: a LIFO set of roots for values
+    /// held across allocations in recursive code, cheaper than `Root`s.
+    @inlinable public func push(_ value: Value) { shadowStack.append(value.bits) }
+    @inlinable public func push(_ object: ObjectRef) { shadowStack.append(object.address) }
+
+    /// Pops the top value.
+    @inlinable @discardableResult
+    public func pop() -> Value { Value(bits: shadowStack.removeLast()) }
+
+    /// The value `depth` entries below the top (0 is the top).
+    @inlinable public func peek(_ depth: Int = 0) -> Value { Value(bits: shadowStack[shadowStack.count - 1 - depth]) }
+
+    /// The number of values on the shadow stack.
+    public var stackDepth: Int { shadowStack.count }
 
     // MARK: - Classification
 

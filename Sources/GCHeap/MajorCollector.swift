@@ -40,6 +40,7 @@ extension Heap {
         }
 
         for value in roots.values { mark(value) }
+        for value in shadowStack { mark(value) }
         while let object = stack.popLast() {
             let old = !isYoung(object)
             for f in 0..<Layout.pointerCount(object) {

@@ -53,7 +53,7 @@ extension Heap {
 
         var visited = Set<UInt>()
         var stack: [UInt] = []
-        for value in roots.values where value != 0 && value & 7 == 0 {
+        for value in roots.values + shadowStack where value != 0 && value & 7 == 0 {
             guard valid(value) else { fail("root points to no object: 0x\(String(value, radix: 16))"); continue }
             if visited.insert(value).inserted { stack.append(value) }
         }
@@ -84,7 +84,7 @@ extension Heap {
     public func reachableObjects() -> [ObjectRef] {
         var visited = Set<UInt>()
         var stack: [UInt] = []
-        for value in roots.values where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
+        for value in roots.values + shadowStack where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
         while let object = stack.popLast() {
             for f in 0..<Layout.pointerCount(object) {
                 let value = Layout.slot(object, f).pointee

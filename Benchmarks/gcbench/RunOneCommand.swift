@@ -1,0 +1,114 @@
+import Foundation
+import GCHeap
+import WriteWatch
+
+/// `gcbench run-one --workload W --barrier B [sizes]`: one measured run,
+/// printed as one JSON record. The suite runs each in its own process so
+/// that peak RSS and fault counts belong to that run alone.
+enum RunOneCommand {
+    static func run(_ words: [String]) -> Int32 {
+        do {
+            return try execute(words)
+        } catch let e as UsageError {
+            printError("\(e)")
+            return 2
+        } catch {
+            printError("run-one: \(error)")
+            return 1
+        }
+    }
+
+    static func execute(_ words: [String]) throws -> Int32 {
+            let args = try Arguments(words, flags: [])
+            try args.only(Set(["workload", "barrier"]).union(WorkloadOptions.names))
+            let sizes = try WorkloadOptions(args)
+            guard let name = args.options["workload"], let workload = try sizes.workload(named: name) else {
+                throw UsageError("run-one needs --workload (\(WorkloadOptions.workloadNames))")
+            }
+            guard let kind = BarrierKind(rawValue: args.options["barrier"] ?? "") else {
+                throw UsageError("run-one needs --barrier hardware|software|mprotect|uffd-sync")
+            }
+            let record = try kind.accept(Measure(workload: workload))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
+            return 0
+    }
+
+    struct Measure: BarrierVisitor {
+        let workload: any Workload
+
+        func visit<B: Barrier>(_: B.Type) throws -> RunRecord {
+            let heap = try Heap<B>(configuration: workload.configuration)
+            var before = rusage(), after = rusage()
+            getrusage(Int32(RUSAGE_SELF.rawValue), &before)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let summary = try workload.run(heap)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            getrusage(Int32(RUSAGE_SELF.rawValue), &after)
+            let s = heap.statistics
+            let minor = Double(s.minorNanoseconds) / 1e9, major = Double(s.majorNanoseconds) / 1e9
+            return RunRecord(
+                workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
+                wallSeconds: wall, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
+                minorPauseMedianSeconds: percentile(s.minorPauses, 0.5), minorPauseP95Seconds: percentile(s.minorPauses, 0.95),
+                minorPauseMaxSeconds: percentile(s.minorPauses, 1.0),
+                minorCollections: s.minorCollections, majorCollections: s.majorCollections,
+                dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
+                writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
+                promotedBytes: s.promotedBytes)
+        }
+    }
+}
+
+/// The size options every workload takes, shared by the suite and run-one.
+struct WorkloadOptions {
+    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "gcbench-stretch"]
+    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K"
+
+    var binaryTreesN = 21
+    var gcold = GCOldWorkload()
+    var promotedStores = 30_000_000
+    var sweep = RemsetSweepWorkload.defaultSweep
+    var gcbenchStretch = 18
+
+    init(_ args: Arguments) throws(UsageError) {
+        binaryTreesN = try args.int("binarytrees-n", default: binaryTreesN)
+        promotedStores = try args.int("promoted-stores", default: promotedStores)
+        gcbenchStretch = try args.int("gcbench-stretch", default: gcbenchStretch)
+        if let g = args.options["gcold"] {
+            let n = g.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Int($0) }
+            guard n.count == 5, n.allSatisfy({ $0 > 0 }) else { throw UsageError("--gcold takes five positive numbers: 'live work ratio mutations steps'") }
+            gcold = GCOldWorkload(liveMegabytes: n[0], work: n[1], ratio: n[2], mutations: n[3], steps: n[4])
+        }
+        if let s = args.options["remset-sweep"] {
+            sweep = s.split(separator: ",").compactMap { Int($0) }
+            guard !sweep.isEmpty, sweep.allSatisfy({ $0 > 0 }) else { throw UsageError("--remset-sweep takes stores per page such as 1,4,16") }
+        }
+    }
+
+    /// The words to pass on to a child run-one.
+    var arguments: [String] {
+        ["--binarytrees-n", "\(binaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
+         "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ",")]
+    }
+
+    func workload(named name: String) throws(UsageError) -> (any Workload)? {
+        switch name {
+        case "gcbench": return GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)
+        case "binarytrees": return BinaryTreesWorkload(n: binaryTreesN)
+        case "gcold": return gcold
+        case "promoted-store": return PromotedStoreWorkload(stores: promotedStores)
+        default:
+            if name.hasPrefix("remset-sweep:"), let k = Int(name.dropFirst("remset-sweep:".count)), k > 0 {
+                return RemsetSweepWorkload(storesPerPage: k)
+            }
+            return nil
+        }
+    }
+
+    /// Expands the suite's workload names into runnable names.
+    func expand(_ names: [String]) -> [String] {
+        names.flatMap { $0 == "remset-sweep" ? sweep.map { "remset-sweep:\($0)" } : [$0] }
+    }
+}

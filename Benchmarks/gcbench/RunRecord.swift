@@ -1,0 +1,58 @@
+/// What one run of one workload under one barrier measured.
+struct RunRecord: Codable {
+    var workload: String
+    var barrier: String
+    var parameters: String
+    var summary: String
+    var wallSeconds: Double
+    var mutatorSeconds: Double
+    var minorSeconds: Double
+    var majorSeconds: Double
+    var minorPauseMedianSeconds: Double
+    var minorPauseP95Seconds: Double
+    var minorPauseMaxSeconds: Double
+    var minorCollections: Int
+    var majorCollections: Int
+    var dirtyPages: Int
+    var dirtyCards: Int
+    var scanCalls: Int
+    var writeFaults: Int
+    var peakRSSBytes: Int
+    var promotedBytes: Int
+}
+
+/// Medians of repeated runs, and the ratio to software in the same run.
+struct SuiteRecord: Codable {
+    var workload: String
+    var barrier: String
+    var parameters: String
+    var repetitions: Int
+    var wallSeconds: Double
+    var mutatorSeconds: Double
+    var minorSeconds: Double
+    var majorSeconds: Double
+    var minorPauseMedianSeconds: Double
+    var minorPauseP95Seconds: Double
+    var minorPauseMaxSeconds: Double
+    var minorCollections: Int
+    var majorCollections: Int
+    var dirtyPages: Int
+    var dirtyCards: Int
+    var scanCalls: Int
+    var writeFaults: Int
+    var peakRSSBytes: Int
+    var ratioToSoftware: Double?
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func median(_ xs: [Int]) -> Int { Int(median(xs.map(Double.init)).rounded()) }
+
+func percentile(_ xs: [UInt64], _ p: Double) -> Double {
+    guard !xs.isEmpty else { return 0 }
+    let s = xs.sorted()
+    return Double(s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)]) / 1e9
+}

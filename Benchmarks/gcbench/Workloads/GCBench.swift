@@ -1,0 +1,51 @@
+import GCHeap
+
+/// Ellis, Kovac and Boehm's GCBench: a stretch tree, a long-lived tree and
+/// array, then short-lived trees of growing depth built top-down (parents
+/// first: old-to-young stores once the parent is promoted) and bottom-up.
+struct GCBenchWorkload: Workload {
+    var stretchDepth = 18
+    var longLivedDepth = 16
+    var arraySize = 500_000
+    var minDepth = 4
+    var maxDepth = 16
+
+    var name: String { "gcbench" }
+    var parameters: String { "stretch \(stretchDepth), long-lived \(longLivedDepth), array \(arraySize), depths \(minDepth)-\(maxDepth)" }
+    var configuration: HeapConfiguration { .benchmark() }
+
+    /// NumIters(d) = 2 * TreeSize(stretch) / TreeSize(d).
+    func iterations(_ depth: Int) -> Int { 2 * Trees.size(stretchDepth) / Trees.size(depth) }
+
+    func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
+        let node = 8   // two Int32 payload fields, as in the original
+        _ = try Trees.bottomUp(heap, depth: stretchDepth, dataBytes: node)
+
+        let longLived = heap.makeRoot(try heap.allocate(pointers: 2, bytes: node))
+        heap.push(try heap.object(longLived)!)
+        try Trees.populate(heap, depth: longLivedDepth, dataBytes: node)
+        heap.pop()
+
+        let array = heap.makeRoot(try heap.allocate(pointers: 0, bytes: arraySize * 8))
+        heap.withData(try heap.object(array)!) { data in
+            for i in 0..<arraySize / 2 { data.storeBytes(of: 1.0 / Double(i), toByteOffset: i * 8, as: Double.self) }
+        }
+
+        var built = 0
+        for depth in stride(from: minDepth, through: maxDepth, by: 2) {
+            for _ in 0..<iterations(depth) {
+                heap.push(try heap.allocate(pointers: 2, bytes: node))
+                try Trees.populate(heap, depth: depth, dataBytes: node)
+                heap.pop()
+            }
+            for _ in 0..<iterations(depth) { _ = try Trees.bottomUp(heap, depth: depth, dataBytes: node) }
+            built += 2 * iterations(depth)
+        }
+
+        let nodes = Trees.count(heap, try heap.object(longLived)!)
+        guard nodes == Trees.size(longLivedDepth) else { throw WorkloadFailure("long-lived tree has \(nodes) nodes, expected \(Trees.size(longLivedDepth))") }
+        let probe = heap.withData(try heap.object(array)!) { $0.load(fromByteOffset: 1000 * 8, as: Double.self) }
+        guard probe == 1.0 / 1000 else { throw WorkloadFailure("long-lived array element 1000 is \(probe)") }
+        return "\(built) short-lived trees; long-lived tree \(nodes) nodes and array intact"
+    }
+}

@@ -1,0 +1,76 @@
+import GCHeap
+
+/// A benchmark program that runs on a heap and checks its own live data.
+protocol Workload {
+    /// The name on the command line.
+    var name: String { get }
+    /// The parameters, as printed in reports.
+    var parameters: String { get }
+    /// The heap it needs.
+    var configuration: HeapConfiguration { get }
+    /// Runs, validates the live data, and returns a one-line summary; throws
+    /// `WorkloadFailure` if the live data is wrong.
+    func run<B: Barrier>(_ heap: Heap<B>) throws -> String
+}
+
+struct WorkloadFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+extension HeapConfiguration {
+    /// The benchmarks' heap: a 4 MiB nursery, a 2 GiB limit, promotion after
+    /// two minors, no poisoning (it is a debugging aid, not a cost to measure).
+    static func benchmark(nursery: Int = 4 << 20, limit: Int = 2 << 30) -> HeapConfiguration {
+        var c = HeapConfiguration()
+        c.nurseryBytes = nursery
+        c.heapLimitBytes = limit
+        c.promotionAge = 2
+        c.poisonFreedMemory = false
+        return c
+    }
+}
+
+/// Binary-tree helpers shared by GCBench and binarytrees: nodes with two
+/// pointer fields and `dataBytes` of payload.
+enum Trees {
+    /// Builds a tree bottom-up: children first, then the parent, so every
+    /// store is young-to-young.
+    static func bottomUp<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int) throws -> ObjectRef {
+        if depth <= 0 { return try heap.allocate(pointers: 2, bytes: dataBytes) }
+        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes))
+        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes))
+        let node = try heap.allocate(pointers: 2, bytes: dataBytes)
+        heap.store(node, 1, heap.pop())
+        heap.store(node, 0, heap.pop())
+        return node
+    }
+
+    /// Fills the tree under the node on top of the shadow stack top-down:
+    /// the parent exists (and may be old) before its children.
+    static func populate<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int) throws {
+        if depth <= 0 { return }
+        let left = try heap.allocate(pointers: 2, bytes: dataBytes)
+        heap.store(heap.peek().ref!, 0, left)
+        let right = try heap.allocate(pointers: 2, bytes: dataBytes)
+        heap.store(heap.peek().ref!, 1, right)
+        for side in 0..<2 {
+            heap.push(heap.load(heap.peek().ref!, side))
+            try populate(heap, depth: depth - 1, dataBytes: dataBytes)
+            heap.pop()
+        }
+    }
+
+    /// Counts the nodes (an iterative walk: trees are deep).
+    static func count<B: Barrier>(_ heap: Heap<B>, _ root: ObjectRef) -> Int {
+        var n = 0
+        var stack = [root]
+        while let node = stack.popLast() {
+            n += 1
+            for f in 0..<2 { if let c = heap.load(node, f).ref { stack.append(c) } }
+        }
+        return n
+    }
+
+    static func size(_ depth: Int) -> Int { (1 << (depth + 1)) - 1 }
+}
