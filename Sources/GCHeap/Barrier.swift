@@ -61,6 +61,10 @@ public protocol Barrier {
     /// The written ranges, without consuming them (for the verifier).
     func peekWritten(into regions: inout [PageRange], inUse: PageRange)
 
+    /// The collector is about to write `range` and will `discard` it
+    /// afterwards: stop trapping writes there meanwhile.
+    func suspend(_ range: PageRange)
+
     /// Forgets writes to `range`: the collector wrote or freed it.
     func discard(_ range: PageRange)
 

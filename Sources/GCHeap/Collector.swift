@@ -177,7 +177,6 @@ extension Heap {
             destination = promote(size)
             scratch.promoted.append(destination)
             statistics.promotedBytes += size
-            if B.watchesPages { scratch.recordWrite(destination, destination + UInt(size)) }
         }
         UnsafeMutableRawPointer(bitPattern: destination).unsafelyUnwrapped
             .copyMemory(from: UnsafeRawPointer(bitPattern: object).unsafelyUnwrapped, byteCount: size)
@@ -198,7 +197,11 @@ extension Heap {
     private func promote(_ size: Int) -> UInt {
         let c = SizeClasses.classFor(size)
         while let id = openArenas[c].last {
-            if let cell = arenas[id]!.allocateCell() { return cell }
+            let arena = arenas[id]!
+            if let cell = arena.allocateCell() {
+                prepareForPromotion(arena)
+                return cell
+            }
             openArenas[c].removeLast()
         }
         let id = freeArenaIDs.popLast() ?? Int32(arenas.count)
@@ -210,7 +213,21 @@ extension Heap {
         let arena = Arena(range: run, cellBytes: SizeClasses.sizes[c], sizeClass: c)
         if Int(id) == arenas.count { arenas.append(arena) } else { arenas[Int(id)] = arena }
         openArenas[c].append(Int(id))
+        prepareForPromotion(arena)
         return arena.allocateCell()!
+    }
+
+    /// Promotion writes whole objects into an arena: with a page-watching
+    /// barrier each first write to an armed page would be a protection fault
+    /// (1-2 us). One ioctl suspends the whole arena instead; it is re-armed
+    /// with the collector's other writes at the end of the collection. Safe
+    /// because the barrier was read before the collector wrote anything.
+    @inline(__always)
+    private func prepareForPromotion(_ arena: Arena) {
+        guard B.watchesPages, arena.suspendedIn != statistics.minorCollections else { return }
+        arena.suspendedIn = statistics.minorCollections
+        barrier.suspend(arena.range)
+        scratch.recordWrite(arena.range.start, arena.range.end)
     }
 
     /// Visits the pointer slots of old objects inside `region`, and only

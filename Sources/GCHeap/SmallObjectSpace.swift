@@ -18,6 +18,9 @@ final class Arena {
     let marked: Bitmap
     var liveCells = 0
     var searchFrom = 0
+    /// The minor collection that last suspended tracking of this arena to
+    /// promote into it.
+    var suspendedIn = -1
 
     init(range: PageRange, cellBytes: Int, sizeClass: Int) {
         self.range = range

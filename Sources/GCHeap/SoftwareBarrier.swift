@@ -81,6 +81,7 @@ public struct SoftwareBarrier: Barrier {
         }
     }
 
+    public func suspend(_ range: PageRange) {}
     public func discard(_ range: PageRange) {}
 
     public func close() { munmap(table, tableBytes) }
@@ -96,6 +97,7 @@ public struct NoBarrier: Barrier {
     public func oldSpaceGrew(_ range: PageRange) {}
     public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {}
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {}
+    public func suspend(_ range: PageRange) {}
     public func discard(_ range: PageRange) {}
     public func close() {}
 }

@@ -68,6 +68,12 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
         do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }
     }
 
+    public func suspend(_ range: PageRange) {
+        // If it fails the collector's writes fault and are discarded later:
+        // slower, still right.
+        try? tracker.suspend(range)
+    }
+
     public func discard(_ range: PageRange) {
         // If re-arming fails the page stays reported as written: harmless.
         try? tracker.reset(range)

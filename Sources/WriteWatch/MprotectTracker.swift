@@ -97,6 +97,12 @@ public final class MprotectTracker: WriteTracker {
         }
     }
 
+    public func suspend(_ range: PageRange) throws(WriteWatchError) {
+        if isClosed { throw .closed }
+        try ranges.checkCovered(range)
+        if let error = MprotectTracker.protect(range, writable: true) { throw error }
+    }
+
     public func close() {
         guard !isClosed else { return }
         isClosed = true

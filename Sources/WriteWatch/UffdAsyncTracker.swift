@@ -142,6 +142,14 @@ public final class UffdAsyncTracker: WriteTracker {
         }
     }
 
+    public func suspend(_ range: PageRange) throws(WriteWatchError) {
+        let session = try liveSession()
+        try ranges.checkCovered(range)
+        if let errno = session.uffd.writeProtect(range, false) {
+            throw .system(operation: "UFFDIO_WRITEPROTECT(\(range), off)", errno: errno)
+        }
+    }
+
     public func close() {
         isClosed = true
         session = nil

@@ -183,6 +183,14 @@ public final class UffdSyncTracker: WriteTracker {
         handler.maps.withLock { maps in for m in maps where m.range.overlaps(range) { m.clear(range) } }
     }
 
+    public func suspend(_ range: PageRange) throws(WriteWatchError) {
+        let handler = try liveHandler()
+        try ranges.checkCovered(range)
+        if let errno = handler.uffd.writeProtect(range, false) {
+            throw .system(operation: "UFFDIO_WRITEPROTECT(\(range), off)", errno: errno)
+        }
+    }
+
     public func close() {
         guard !isClosed else { return }
         isClosed = true

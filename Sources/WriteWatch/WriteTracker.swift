@@ -44,6 +44,11 @@ public protocol WriteTracker: AnyObject {
     /// like ResetWriteWatch. A collector uses it to discard its own writes.
     func reset(_ range: PageRange) throws(WriteWatchError)
 
+    /// Stops watching `range` until the next `reset` of it: writes there are
+    /// not reported. For a collector about to write memory it will reset
+    /// afterwards, so that its own writes cost no protection faults.
+    func suspend(_ range: PageRange) throws(WriteWatchError)
+
     /// Stops watching everything and releases the descriptors. Idempotent.
     func close()
 }
