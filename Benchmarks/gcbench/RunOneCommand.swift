@@ -22,21 +22,30 @@ enum RunOneCommand {
             let args = try Arguments(words, flags: [])
             try args.only(Set(["workload", "barrier"]).union(WorkloadOptions.names))
             let sizes = try WorkloadOptions(args)
-            guard let name = args.options["workload"], let workload = try sizes.workload(named: name) else {
-                throw UsageError("run-one needs --workload (\(WorkloadOptions.workloadNames))")
-            }
             guard let kind = BarrierKind(rawValue: args.options["barrier"] ?? "") else {
                 throw UsageError("run-one needs --barrier hardware|software|mprotect|uffd-sync")
             }
-            let record = try kind.accept(Measure(workload: workload))
+            guard let name = args.options["workload"],
+                  let record = try sizes.withWorkload(named: name, MeasureWorkload(kind: kind)) else {
+                throw UsageError("run-one needs --workload (\(WorkloadOptions.workloadNames))")
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
             return 0
     }
 
-    struct Measure: BarrierVisitor {
-        let workload: any Workload
+    /// Both choices are made with concrete types, so that `run` is
+    /// specialised for the workload and the barrier: calling it through
+    /// `any Workload` would leave every allocation and store in the inner
+    /// loops a generic call, and hide the barrier's cost behind it.
+    struct MeasureWorkload: WorkloadVisitor {
+        let kind: BarrierKind
+        func visit<W: Workload>(_ workload: W) throws -> RunRecord { try kind.accept(Measure(workload: workload)) }
+    }
+
+    struct Measure<W: Workload>: BarrierVisitor {
+        let workload: W
 
         func visit<B: Barrier>(_: B.Type) throws -> RunRecord {
             let heap = try Heap<B>(configuration: workload.configuration)
@@ -93,18 +102,26 @@ struct WorkloadOptions {
          "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ",")]
     }
 
-    func workload(named name: String) throws(UsageError) -> (any Workload)? {
+    /// Runs `visitor` with the named workload as a concrete type; nil for
+    /// an unknown name.
+    func withWorkload<V: WorkloadVisitor>(named name: String, _ visitor: V) throws -> V.Output? {
         switch name {
-        case "gcbench": return GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)
-        case "binarytrees": return BinaryTreesWorkload(n: binaryTreesN)
-        case "gcold": return gcold
-        case "promoted-store": return PromotedStoreWorkload(stores: promotedStores)
+        case "gcbench": return try visitor.visit(GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2))
+        case "binarytrees": return try visitor.visit(BinaryTreesWorkload(n: binaryTreesN))
+        case "gcold": return try visitor.visit(gcold)
+        case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
         default:
             if name.hasPrefix("remset-sweep:"), let k = Int(name.dropFirst("remset-sweep:".count)), k > 0 {
-                return RemsetSweepWorkload(storesPerPage: k)
+                return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
             }
             return nil
         }
+    }
+
+    func isKnown(_ name: String) -> Bool { (try? withWorkload(named: name, NameOnly())) != nil }
+
+    private struct NameOnly: WorkloadVisitor {
+        func visit<W: Workload>(_ workload: W) -> String { workload.name }
     }
 
     /// Expands the suite's workload names into runnable names.

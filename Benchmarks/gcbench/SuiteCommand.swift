@@ -41,7 +41,7 @@ enum SuiteCommand {
         let sizes = try WorkloadOptions(scaled)
         let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep")
             .split(separator: ",").map(String.init))
-        for n in names where try sizes.workload(named: n) == nil { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
+        for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
         let probe = Probe.run()
         var barriers: [BarrierKind] = []
         for name in (args.options["barriers"] ?? "hardware,software,mprotect,uffd-sync").split(separator: ",") {

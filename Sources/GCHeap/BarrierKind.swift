@@ -42,6 +42,7 @@ public enum BarrierKind: String, CaseIterable, Sendable {
         return BarrierKind(rawValue: name).map { ($0, nil) }
     }
 
+    @inlinable  // so the caller specialises `visit` for each concrete barrier
     public func accept<V: BarrierVisitor>(_ visitor: V) throws -> V.Output {
         switch self {
         case .hardware: try visitor.visit(HardwareBarrier.self)

@@ -161,3 +161,22 @@ final class PeekTests: XCTestCase {
         }
     }
 }
+
+final class SuspendTests: XCTestCase {
+    /// A suspended range costs its writer no faults and is not reported;
+    /// reset re-arms it exactly.
+    func testSuspendThenResetRearms() throws {
+        try forEachMechanism { mechanism, tracker in
+            let m = Mapping(pages: 16)
+            try tracker.track(m.range)
+            try tracker.suspend(m.pages(4, 4))
+            m.write(page: 5)   // the collector's write, say
+            m.write(page: 9)   // still watched
+            try tracker.reset(m.pages(4, 4))
+            XCTAssertEqual(pageIndices(try tracker.collect(), in: m), [9], "\(mechanism)")
+            m.write(page: 5)
+            XCTAssertEqual(pageIndices(try tracker.collect(), in: m), [5], "\(mechanism): re-armed by reset")
+            XCTAssertThrowsError(try tracker.suspend(PageRange(start: m.range.end, end: m.range.end + UInt(pageSize))))
+        }
+    }
+}

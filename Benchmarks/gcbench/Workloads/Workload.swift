@@ -13,6 +13,12 @@ protocol Workload {
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String
 }
 
+/// Code to run with a workload chosen at run time, specialised per type.
+protocol WorkloadVisitor {
+    associatedtype Output
+    func visit<W: Workload>(_ workload: W) throws -> Output
+}
+
 struct WorkloadFailure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
