@@ -55,7 +55,7 @@ enum SuiteReport {
         let top = 40.0, bottom = 330.0, left = 70.0, right = width - 20
         let lo = -2.0, hi = 6.0
         func y1(_ ratio: Double) -> Double { bottom - (min(hi, max(lo, log2(ratio))) - lo) / (hi - lo) * (bottom - top) }
-        out += text(left, 24, "Wall time relative to the software barrier (log scale; lower is better)", bold: true)
+        out += text(left, 24, "Wall time relative to the software barrier (log scale, clipped at 1/4 and 64x; lower is better)", bold: true)
         for e in stride(from: lo, through: hi, by: 1) {
             let y = y1(pow(2, e))
             out += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(right)\" y2=\"\(y)\" stroke=\"\(e == 0 ? "#333" : "#ddd")\"/>\n"
@@ -78,7 +78,7 @@ enum SuiteReport {
         let sweep = records.filter { $0.workload.hasPrefix("remset-sweep:") }
         let ks = uniq(sweep.map { Int($0.workload.split(separator: ":")[1])! }).sorted()
         let top2 = 400.0, bottom2 = 680.0
-        out += text(left, 384, "remset-sweep: wall time relative to software against stores per touched page", bold: true)
+        out += text(left, 384, "remset-sweep: wall time relative to software against stores per touched page (clipped at 1/4 and 64x)", bold: true)
         if ks.count > 1 {
             func x2(_ k: Int) -> Double { left + log2(Double(k)) / log2(Double(ks.last!)) * (right - left - 120) }
             func y2(_ ratio: Double) -> Double { bottom2 - (min(hi, max(lo, log2(ratio))) - lo) / (hi - lo) * (bottom2 - top2) }
