@@ -1,9 +1,12 @@
-/// What one run of one workload under one barrier measured.
+/// What one run of one workload under one barrier measured, or (in the
+/// suite's output) the medians of its repetitions with the ratio to software.
 struct RunRecord: Codable {
     var workload: String
     var barrier: String
     var parameters: String
     var summary: String
+    var repetitions = 1
+    var ratioToSoftware: Double?
     var wallSeconds: Double
     var mutatorSeconds: Double
     var minorSeconds: Double
@@ -19,29 +22,6 @@ struct RunRecord: Codable {
     var writeFaults: Int
     var peakRSSBytes: Int
     var promotedBytes: Int
-}
-
-/// Medians of repeated runs, and the ratio to software in the same run.
-struct SuiteRecord: Codable {
-    var workload: String
-    var barrier: String
-    var parameters: String
-    var repetitions: Int
-    var wallSeconds: Double
-    var mutatorSeconds: Double
-    var minorSeconds: Double
-    var majorSeconds: Double
-    var minorPauseMedianSeconds: Double
-    var minorPauseP95Seconds: Double
-    var minorPauseMaxSeconds: Double
-    var minorCollections: Int
-    var majorCollections: Int
-    var dirtyPages: Int
-    var dirtyCards: Int
-    var scanCalls: Int
-    var writeFaults: Int
-    var peakRSSBytes: Int
-    var ratioToSoftware: Double?
 }
 
 func median(_ xs: [Double]) -> Double {

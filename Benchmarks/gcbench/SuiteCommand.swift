@@ -79,24 +79,29 @@ enum SuiteCommand {
             }
         }
 
-        var records: [SuiteRecord] = []
+        var records: [RunRecord] = []
         for name in names {
             let software = runs[name]?["software"].map { median($0.map(\.wallSeconds)) }
             for kind in barriers {
-                guard let rs = runs[name]?[kind.rawValue], let first = rs.first else { continue }
-                let wall = median(rs.map(\.wallSeconds))
-                records.append(SuiteRecord(
-                    workload: name, barrier: kind.rawValue, parameters: first.parameters, repetitions: rs.count,
-                    wallSeconds: wall, mutatorSeconds: median(rs.map(\.mutatorSeconds)),
-                    minorSeconds: median(rs.map(\.minorSeconds)), majorSeconds: median(rs.map(\.majorSeconds)),
-                    minorPauseMedianSeconds: median(rs.map(\.minorPauseMedianSeconds)),
-                    minorPauseP95Seconds: median(rs.map(\.minorPauseP95Seconds)),
-                    minorPauseMaxSeconds: median(rs.map(\.minorPauseMaxSeconds)),
-                    minorCollections: median(rs.map(\.minorCollections)), majorCollections: median(rs.map(\.majorCollections)),
-                    dirtyPages: median(rs.map(\.dirtyPages)), dirtyCards: median(rs.map(\.dirtyCards)),
-                    scanCalls: median(rs.map(\.scanCalls)), writeFaults: median(rs.map(\.writeFaults)),
-                    peakRSSBytes: median(rs.map(\.peakRSSBytes)),
-                    ratioToSoftware: software.map { wall / $0 }))
+                guard let rs = runs[name]?[kind.rawValue], var m = rs.first else { continue }
+                m.repetitions = rs.count
+                m.wallSeconds = median(rs.map(\.wallSeconds))
+                m.mutatorSeconds = median(rs.map(\.mutatorSeconds))
+                m.minorSeconds = median(rs.map(\.minorSeconds))
+                m.majorSeconds = median(rs.map(\.majorSeconds))
+                m.minorPauseMedianSeconds = median(rs.map(\.minorPauseMedianSeconds))
+                m.minorPauseP95Seconds = median(rs.map(\.minorPauseP95Seconds))
+                m.minorPauseMaxSeconds = median(rs.map(\.minorPauseMaxSeconds))
+                m.minorCollections = median(rs.map(\.minorCollections))
+                m.majorCollections = median(rs.map(\.majorCollections))
+                m.dirtyPages = median(rs.map(\.dirtyPages))
+                m.dirtyCards = median(rs.map(\.dirtyCards))
+                m.scanCalls = median(rs.map(\.scanCalls))
+                m.writeFaults = median(rs.map(\.writeFaults))
+                m.peakRSSBytes = median(rs.map(\.peakRSSBytes))
+                m.promotedBytes = median(rs.map(\.promotedBytes))
+                m.ratioToSoftware = software.map { m.wallSeconds / $0 }
+                records.append(m)
             }
         }
         print(SuiteReport.table(records))

@@ -2,7 +2,7 @@ import Foundation
 
 /// The suite's table, target check and SVG chart.
 enum SuiteReport {
-    static func table(_ records: [SuiteRecord]) -> String {
+    static func table(_ records: [RunRecord]) -> String {
         func s(_ x: Double) -> String { String(format: "%.3f", x) }
         func ms(_ x: Double) -> String { String(format: "%.2f", x * 1000) }
         var lines = [
@@ -16,8 +16,8 @@ enum SuiteReport {
     }
 
     /// The targets, reported (never asserted).
-    static func targets(_ records: [SuiteRecord]) -> String {
-        func rec(_ w: String, _ b: String) -> SuiteRecord? { records.first { $0.workload == w && $0.barrier == b } }
+    static func targets(_ records: [RunRecord]) -> String {
+        func rec(_ w: String, _ b: String) -> RunRecord? { records.first { $0.workload == w && $0.barrier == b } }
         var lines = ["", "## Targets"]
         for w in ["gcbench", "binarytrees", "promoted-store"] {
             if let h = rec(w, "hardware"), let r = h.ratioToSoftware {
@@ -44,7 +44,7 @@ enum SuiteReport {
 
     /// Two panels: wall-time ratio to software per workload (log scale), and
     /// the remset-sweep crossover (ratio against stores per touched page).
-    static func svg(_ records: [SuiteRecord]) -> String {
+    static func svg(_ records: [RunRecord]) -> String {
         let width = 960.0, height = 720.0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"

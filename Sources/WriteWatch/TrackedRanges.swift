@@ -45,4 +45,15 @@ struct TrackedRanges {
     }
 
     var isEmpty: Bool { ranges.isEmpty }
+
+    /// From the first tracked byte to the last.
+    var whole: PageRange { PageRange(start: ranges.first?.start ?? 0, end: ranges.last?.end ?? 0) }
+
+    /// Reports every tracked page as written, because of `why`: what a
+    /// tracker does when it had to re-establish tracking and cannot know
+    /// what was written meanwhile.
+    func reportAll(into written: inout [PageRange], because why: WriteWatchError, in report: inout CollectReport) {
+        for r in ranges { written.appendCoalescing(r) }
+        report.degraded.append(Degradation(range: whole, error: why))
+    }
 }

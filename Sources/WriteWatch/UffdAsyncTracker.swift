@@ -103,8 +103,7 @@ public final class UffdAsyncTracker: WriteTracker {
         var report = CollectReport()
         let session = establishSession()
         if let why = reportEverythingNext {
-            for r in ranges.ranges { written.appendCoalescing(r) }
-            report.degraded.append(Degradation(range: wholeRange, error: why))
+            ranges.reportAll(into: &written, because: why, in: &report)
             if session != nil { reportEverythingNext = nil }
         } else if let session {
             for span in ranges.spans {
@@ -121,8 +120,9 @@ public final class UffdAsyncTracker: WriteTracker {
 
     public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
         let session = try liveSession()
-        if reportEverythingNext != nil {
-            for r in ranges.ranges { written.appendCoalescing(r) }
+        if let why = reportEverythingNext {
+            var ignored = CollectReport()
+            ranges.reportAll(into: &written, because: why, in: &ignored)
             return
         }
         var calls = 0
@@ -183,10 +183,6 @@ public final class UffdAsyncTracker: WriteTracker {
             if reportEverythingNext == nil { reportEverythingNext = error }
         }
         return session
-    }
-
-    private var wholeRange: PageRange {
-        PageRange(start: ranges.ranges.first?.start ?? 0, end: ranges.ranges.last?.end ?? 0)
     }
 
     /// Re-registers and re-arms the tracked parts of `lost`, best effort: if

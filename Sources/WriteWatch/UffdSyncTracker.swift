@@ -149,8 +149,7 @@ public final class UffdSyncTracker: WriteTracker {
         var report = CollectReport()
         let handler = establishHandler()
         if let why = reportEverythingNext {
-            for r in ranges.ranges { written.appendCoalescing(r) }
-            report.degraded.append(Degradation(range: PageRange(start: ranges.ranges.first?.start ?? 0, end: ranges.ranges.last?.end ?? 0), error: why))
+            ranges.reportAll(into: &written, because: why, in: &report)
             if handler != nil { reportEverythingNext = nil }
         } else if let handler {
             let maps = handler.maps.withLock { $0 }.sorted { $0.range.start < $1.range.start }
@@ -167,8 +166,9 @@ public final class UffdSyncTracker: WriteTracker {
 
     public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
         let handler = try liveHandler()
-        if reportEverythingNext != nil {
-            for r in ranges.ranges { written.appendCoalescing(r) }
+        if let why = reportEverythingNext {
+            var ignored = CollectReport()
+            ranges.reportAll(into: &written, because: why, in: &ignored)
             return
         }
         for map in handler.maps.withLock({ $0 }).sorted(by: { $0.range.start < $1.range.start }) { map.peek(into: &written) }
