@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "WriteWatch", targets: ["WriteWatch"]),
         .library(name: "GCHeap", targets: ["GCHeap"]),
         .executable(name: "gcbench", targets: ["gcbench"]),
+        .executable(name: "minischeme", targets: ["minischeme"]),
     ],
     targets: [
         // The kernel ABI: structs, ioctl numbers, feature bits, syscall wrappers.
@@ -17,6 +18,9 @@ let package = Package(
         .target(name: "GCHeap", dependencies: ["WriteWatch"], path: "Sources/GCHeap"),
         // Mutator traces: parse, replay, dump.
         .target(name: "HeapTrace", dependencies: ["GCHeap"], path: "Sources/HeapTrace"),
+        // An example language runtime embedding the heap.
+        .target(name: "MiniScheme", dependencies: ["GCHeap"], path: "Sources/MiniScheme"),
+        .executableTarget(name: "minischeme", dependencies: ["MiniScheme", "GCHeap", "WriteWatch"], path: "Sources/minischeme"),
         // The C loop the tracker benchmark measures the Swift tracker against.
         .target(name: "CScanReference", dependencies: ["CWriteWatch"], path: "Benchmarks/CScanReference"),
         .executableTarget(
@@ -26,5 +30,6 @@ let package = Package(
         ),
         .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),
         .testTarget(name: "GCHeapTests", dependencies: ["GCHeap", "HeapTrace", "WriteWatch", "CWriteWatch"]),
+        .testTarget(name: "MiniSchemeTests", dependencies: ["MiniScheme", "GCHeap"]),
     ]
 )

@@ -263,6 +263,16 @@ public final class Heap<B: Barrier> {
     /// The number of values on the shadow stack.
     public var stackDepth: Int { shadowStack.count }
 
+    /// The value in shadow-stack slot `index`, counted from the bottom: an
+    /// interpreter keeps its registers in slots it owns.
+    @inlinable public func stackSlot(_ index: Int) -> Value { Value(bits: shadowStack[index]) }
+
+    /// Replaces the value in shadow-stack slot `index`.
+    @inlinable public func setStackSlot(_ index: Int, _ value: Value) { shadowStack[index] = value.bits }
+
+    /// Pops everything above `depth`.
+    @inlinable public func truncateStack(to depth: Int) { shadowStack.removeSubrange(depth...) }
+
     // MARK: - Classification
 
     @inline(__always)
