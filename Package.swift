@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CScanReference", dependencies: ["CWriteWatch"], path: "Benchmarks/CScanReference"),
         .executableTarget(
             name: "gcbench",
-            dependencies: ["WriteWatch", "GCHeap", "HeapTrace", "CWriteWatch", "CScanReference"],
+            dependencies: ["WriteWatch", "GCHeap", "HeapTrace", "MiniScheme", "CWriteWatch", "CScanReference"],
             path: "Benchmarks/gcbench"
         ),
         .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),

@@ -73,7 +73,7 @@ enum RunOneCommand {
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
     static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "gcbench-stretch"]
-    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K"
+    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, scheme, scheme:NAME"
 
     var binaryTreesN = 21
     var gcold = GCOldWorkload()
@@ -114,6 +114,9 @@ struct WorkloadOptions {
             if name.hasPrefix("remset-sweep:"), let k = Int(name.dropFirst("remset-sweep:".count)), k > 0 {
                 return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
             }
+            if name.hasPrefix("scheme:"), SchemeWorkload.programs.contains(String(name.dropFirst("scheme:".count))) {
+                return try visitor.visit(SchemeWorkload(program: String(name.dropFirst("scheme:".count))))
+            }
             return nil
         }
     }
@@ -126,6 +129,12 @@ struct WorkloadOptions {
 
     /// Expands the suite's workload names into runnable names.
     func expand(_ names: [String]) -> [String] {
-        names.flatMap { $0 == "remset-sweep" ? sweep.map { "remset-sweep:\($0)" } : [$0] }
+        names.flatMap { name -> [String] in
+            switch name {
+            case "remset-sweep": sweep.map { "remset-sweep:\($0)" }
+            case "scheme": SchemeWorkload.programs.map { "scheme:\($0)" }
+            default: [name]
+            }
+        }
     }
 }

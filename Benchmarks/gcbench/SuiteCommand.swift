@@ -10,7 +10,8 @@ enum SuiteCommand {
     usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
                    [--full] [--binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
                    [--promoted-stores N] [--remset-sweep 1,4,16,...] [--gcbench-stretch D] [--no-tracker]
-      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep (default: all, then the tracker benchmark)
+      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, scheme or scheme:NAME
+                 (default: all, then the tracker benchmark)
       barriers:  hardware, software, mprotect, uffd-sync (default: all the probe allows)
       --full:    the published sizes (binarytrees N=21, GCOld 50 1 20 10 10000); takes well over 10 minutes here
     """
@@ -39,7 +40,7 @@ enum SuiteCommand {
         var scaled = args
         scaled.options = defaults
         let sizes = try WorkloadOptions(scaled)
-        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep")
+        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,scheme")
             .split(separator: ",").map(String.init))
         for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
         let probe = Probe.run()
