@@ -56,7 +56,7 @@ enum SuiteCommand {
             barriers.append(kind)
         }
         if !barriers.contains(.software) { printError("gcbench: software is not among the barriers: no ratios") }
-        let repetitions = max(1, try args.int("repetitions", default: 3))
+        let repetitions = max(1, try args.int("repetitions", default: 5))
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
 
         print("# gcbench on \(probe.kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(repetitions) repetitions, barriers interleaved")
@@ -119,6 +119,27 @@ enum SuiteCommand {
         }
         printError(String(format: "gcbench: done in %.0f s", Date().timeIntervalSince(start)))
         return 0
+    }
+
+    /// `gcbench report SUITE.json [--svg FILE]`: the table, targets and chart
+    /// of a suite run saved with --json, without measuring again.
+    static func report(_ words: [String]) -> Int32 {
+        do {
+            let args = try Arguments(words, flags: [])
+            try args.only(["svg"])
+            guard args.positional.count == 1 else { throw UsageError("usage: gcbench report SUITE.json [--svg FILE]") }
+            let records = try JSONDecoder().decode([RunRecord].self, from: Data(contentsOf: URL(fileURLWithPath: args.positional[0])))
+            print(SuiteReport.table(records))
+            print(SuiteReport.targets(records))
+            if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
+            return 0
+        } catch let e as UsageError {
+            printError("\(e)")
+            return 2
+        } catch {
+            printError("gcbench report: \(error)")
+            return 1
+        }
     }
 
     /// Runs `gcbench run-one ...` and decodes its record; a failed

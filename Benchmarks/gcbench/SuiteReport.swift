@@ -45,14 +45,15 @@ enum SuiteReport {
     /// Two panels: wall-time ratio to software per workload (log scale), and
     /// the remset-sweep crossover (ratio against stores per touched page).
     static func svg(_ records: [RunRecord]) -> String {
-        let width = 960.0, height = 720.0
+        let groups = Double(uniq(records.map(\.workload).filter { !$0.hasPrefix("remset-sweep") }).count)
+        let width = max(960.0, groups * 130 + 100), height = 740.0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let barriers = ["hardware", "software", "mprotect", "uffd-sync"].filter { b in records.contains { $0.barrier == b } }
 
         // Panel 1: bars, log2 ratio axis from 1/4 to 64.
         let workloads = uniq(records.map(\.workload).filter { !$0.hasPrefix("remset-sweep") })
-        let top = 40.0, bottom = 330.0, left = 70.0, right = width - 20
+        let top = 60.0, bottom = 340.0, left = 70.0, right = width - 20
         let lo = -2.0, hi = 6.0
         func y1(_ ratio: Double) -> Double { bottom - (min(hi, max(lo, log2(ratio))) - lo) / (hi - lo) * (bottom - top) }
         out += text(left, 24, "Wall time relative to the software barrier (log scale, clipped at 1/4 and 64x; lower is better)", bold: true)
@@ -69,16 +70,16 @@ enum SuiteReport {
                 let x = left + Double(i) * group + group * 0.1 + Double(j) * bar
                 let y = y1(r), base = y1(1)
                 out += "<rect x=\"\(x)\" y=\"\(min(y, base))\" width=\"\(bar - 2)\" height=\"\(max(1, abs(base - y)))\" fill=\"\(colors[b]!)\"><title>\(w) \(b): \(String(format: "%.2f", r))x</title></rect>\n"
-                out += text(x + bar / 2, min(y, base) - 3, String(format: "%.2f", r), anchor: "middle", size: 9)
+                out += text(x + bar / 2, min(y, base) - 3, String(format: "%.2f", r), anchor: "middle", size: 8)
             }
-            out += text(left + Double(i) * group + group / 2, bottom + 16, w, anchor: "middle")
+            out += text(left + Double(i) * group + group / 2, bottom + 16, w, anchor: "middle", size: 11)
         }
 
         // Panel 2: the crossover curve.
         let sweep = records.filter { $0.workload.hasPrefix("remset-sweep:") }
         let ks = uniq(sweep.map { Int($0.workload.split(separator: ":")[1])! }).sorted()
-        let top2 = 400.0, bottom2 = 680.0
-        out += text(left, 384, "remset-sweep: wall time relative to software against stores per touched page (clipped at 1/4 and 64x)", bold: true)
+        let top2 = 410.0, bottom2 = 690.0
+        out += text(left, 394, "remset-sweep: wall time relative to software against stores per touched page (clipped at 1/4 and 64x)", bold: true)
         if ks.count > 1 {
             func x2(_ k: Int) -> Double { left + log2(Double(k)) / log2(Double(ks.last!)) * (right - left - 120) }
             func y2(_ ratio: Double) -> Double { bottom2 - (min(hi, max(lo, log2(ratio))) - lo) / (hi - lo) * (bottom2 - top2) }
@@ -99,8 +100,8 @@ enum SuiteReport {
             }
         }
         for (j, b) in barriers.enumerated() {
-            out += "<rect x=\"\(right - 100 - Double(barriers.count - j) * 90 + 90)\" y=\"8\" width=\"12\" height=\"12\" fill=\"\(colors[b]!)\"/>\n"
-            out += text(right - 84 - Double(barriers.count - j) * 90 + 90, 18, b)
+            out += "<rect x=\"\(left + Double(j) * 100)\" y=\"32\" width=\"12\" height=\"12\" fill=\"\(colors[b]!)\"/>\n"
+            out += text(left + Double(j) * 100 + 16, 42, b)
         }
         return out + "</svg>\n"
     }

@@ -8,6 +8,7 @@ usage: gcbench [suite options]       run the benchmark suite (see gcbench help)
        gcbench probe                 what this machine supports
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
+       gcbench report SUITE.json [--svg FILE]   the table and chart of a saved suite run
 """
 
 let words = Array(CommandLine.arguments.dropFirst())
@@ -20,6 +21,8 @@ case "replay":
     status = ReplayCommand.run(Array(words.dropFirst()))
 case "run-one":
     status = RunOneCommand.run(Array(words.dropFirst()))
+case "report":
+    status = SuiteCommand.report(Array(words.dropFirst()))
 case "tracker":
     status = TrackerBenchmark.run(Array(words.dropFirst()))
 case "help", "--help", "-h":

@@ -9,7 +9,7 @@ struct RemsetSweepWorkload: Workload {
     var arrayBytes = 4 << 20
     var storesPerPage = 1
     var storesPerStep = 65_536
-    var steps = 40
+    var steps = 20
 
     var name: String { "remset-sweep:\(storesPerPage)" }
     var parameters: String { "\(arrayBytes >> 20) MB array, \(storesPerPage) stores per touched page, \(storesPerStep) stores per step, \(steps) steps" }
