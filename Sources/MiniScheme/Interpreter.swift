@@ -241,42 +241,31 @@ public final class Interpreter<B: Barrier> {
                     continue
                 case sCond:
                     heap.setStackSlot(S, cdr(e))
-                    var chosen = false
-                    while isPair(heap.stackSlot(S)) {
-                        let clause = car(heap.stackSlot(S))
-                        let test = formID(car(clause)) == sElse ? Imm.trueValue : try eval(car(clause), env())
-                        if truthy(test) {
-                            let body = cdr(car(heap.stackSlot(S)))
-                            guard isPair(body) else { return test }
-                            try evalSequence(body, slot: S, env: V)
-                            chosen = true
-                            break
-                        }
-                        heap.setStackSlot(S, cdr(heap.stackSlot(S)))
+                    let chosen = try chooseClause(slot: S, env: V) { clause in
+                        formID(car(clause)) == sElse ? Imm.trueValue : try eval(car(clause), env())
                     }
-                    guard chosen else { return Imm.unspecified }
-                    tail(car(heap.stackSlot(S)), env())
-                    continue
+                    switch chosen {
+                    case .nothing: return Imm.unspecified
+                    case let .value(v): return v
+                    case .tail: tail(car(heap.stackSlot(S)), env()); continue
+                    }
                 case sCase:
-                    let key = try eval(car(cdr(e)), env())
-                    heap.setStackSlot(T, key)
+                    heap.setStackSlot(T, try eval(car(cdr(e)), env()))
                     heap.setStackSlot(S, cdr(cdr(x())))
-                    var chosen = false
-                    while isPair(heap.stackSlot(S)) {
-                        let clause = car(heap.stackSlot(S))
-                        var hit = formID(car(clause)) == sElse
+                    let chosen = try chooseClause(slot: S, env: V) { clause in
+                        if formID(car(clause)) == sElse { return Imm.trueValue }
                         var data = car(clause)
-                        while !hit && isPair(data) { hit = car(data) == heap.stackSlot(T); data = cdr(data) }
-                        if hit {
-                            try evalSequence(cdr(clause), slot: S, env: V)
-                            chosen = true
-                            break
+                        while isPair(data) {
+                            if car(data) == heap.stackSlot(T) { return Imm.trueValue }
+                            data = cdr(data)
                         }
-                        heap.setStackSlot(S, cdr(heap.stackSlot(S)))
+                        return Imm.falseValue
                     }
-                    guard chosen else { return Imm.unspecified }
-                    tail(car(heap.stackSlot(S)), env())
-                    continue
+                    switch chosen {
+                    case .nothing: return Imm.unspecified
+                    case let .value(v): return v
+                    case .tail: tail(car(heap.stackSlot(S)), env()); continue
+                    }
                 case sLet, sLetStar, sLetrec:
                     try evalLet(form, S: S, T: T, E: E, V: V)
                     continue
@@ -299,6 +288,29 @@ public final class Interpreter<B: Barrier> {
             case let .tail(body, frame): tail(body, frame)
             }
         }
+    }
+
+    enum Chosen {
+        case nothing
+        case value(Value)
+        case tail
+    }
+
+    /// Walks the cond or case clauses in slot `S` and picks the first whose
+    /// `test` is true. Its body's last expression is left in slot `S` for
+    /// tail evaluation; a clause without a body yields its test value.
+    func chooseClause(slot S: Int, env V: Int, _ test: (Value) throws -> Value) throws -> Chosen {
+        while isPair(heap.stackSlot(S)) {
+            let t = try test(car(heap.stackSlot(S)))
+            if truthy(t) {
+                let body = cdr(car(heap.stackSlot(S)))
+                guard isPair(body) else { return .value(t) }
+                try evalSequence(body, slot: S, env: V)
+                return .tail
+            }
+            heap.setStackSlot(S, cdr(heap.stackSlot(S)))
+        }
+        return .nothing
     }
 
     /// Evaluates all but the last expression of the list `body`, leaving
