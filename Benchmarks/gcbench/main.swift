@@ -4,7 +4,7 @@ import Glibc
 import WriteWatch
 
 let usage = """
-usage: gcbench [suite options]       run the benchmark suite (see gcbench help)
+usage: gcbench [suite options]       run the benchmark suite (options below)
        gcbench probe                 what this machine supports
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
@@ -27,6 +27,8 @@ case "tracker":
     status = TrackerBenchmark.run(Array(words.dropFirst()))
 case "help", "--help", "-h":
     print(usage)
+    print()
+    print(SuiteCommand.usage)
     status = 0
 default:
     status = SuiteCommand.run(words)
