@@ -280,8 +280,6 @@ public final class Heap<B: Barrier> {
         bits & 7 == 0 && bits &- space.young.start < UInt(space.young.byteCount)
     }
 
-    func isOld(_ bits: UInt) -> Bool { bits & 7 == 0 && space.old.contains(bits) }
-
     func report(_ diagnostic: String) {
         guard reportedDiagnostics.insert(diagnostic).inserted else { return }
         diagnostics.append(diagnostic)

@@ -68,7 +68,6 @@ enum Layout {
     static func size(of object: UInt) -> Int { size(pointers: pointerCount(object), bytes: dataCount(object)) }
 
     static func tag(_ object: UInt) -> UInt32 { UInt32(truncatingIfNeeded: word(object, 1).pointee) }
-    static func age(_ object: UInt) -> Int { Int((word(object, 1).pointee >> 32) & 0xff) }
 
     @inlinable @inline(__always)
     static func slot(_ object: UInt, _ field: Int) -> UnsafeMutablePointer<UInt> { word(object, 2 &+ field) }

@@ -58,9 +58,6 @@ public struct SoftwareBarrier: Barrier {
         forEachDirtyRun(inUse) { first, last in out.appendCoalescing(cardRange(first, last)) }
     }
 
-    /// Is the card holding `slot` dirty? (For the verifier.)
-    func isDirty(_ slot: UInt) -> Bool { table[card(slot)] != 0 }
-
     private func cardRange(_ first: Int, _ last: Int) -> PageRange {
         PageRange(start: regions.whole.start + UInt(first << Int(shift)), end: regions.whole.start + UInt(last << Int(shift)))
     }
