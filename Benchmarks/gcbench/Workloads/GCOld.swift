@@ -1,4 +1,5 @@
 import GCHeap
+import HeapTrace
 
 /// Detlefs' GCOld (Clinger's 1.0 revision): a large live old generation of
 /// height-14 trees; each step allocates 1 MB of short-lived 800-byte
@@ -47,7 +48,7 @@ struct GCOldWorkload: Workload {
     }
 
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let treeSize = bytes(height: treeHeight)
         let count = liveMegabytes * meg / treeSize
         let trees = heap.makeRoot(try heap.allocate(pointers: count, bytes: 0))
@@ -138,18 +139,5 @@ struct GCOldWorkload: Workload {
             guard lo == treeHeight, hi == treeHeight else { throw WorkloadFailure("tree \(i): heights \(lo)...\(hi), expected \(treeHeight)") }
         }
         return "\(count) trees of height \(treeHeight) intact; \(mutated) pointer mutations; checksum \(mutatorSum & 0xffff)"
-    }
-}
-
-/// SplitMix64, for reproducible choices.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
