@@ -186,7 +186,9 @@ extension Heap {
         return destination
     }
 
-    private func isLiveYoung(_ object: UInt, size: Int) -> Bool {
+    /// Whether a young object of `size` bytes at `object` lies in the used
+    /// part of eden or the current survivor space.
+    func isLiveYoung(_ object: UInt, size: Int) -> Bool {
         guard size <= Layout.maxSmallBytes else { return false }
         let end = object + UInt(size)
         return (object >= space.eden.start && end <= mutator.pointee.top)

@@ -107,10 +107,7 @@ extension Heap {
     public func isPlausible(_ object: ObjectRef) -> Bool {
         let a = object.address
         if isYoung(a) {
-            let size = Layout.size(of: a)
-            return size <= Layout.maxSmallBytes && Layout.word(a, 1).pointee & Layout.forwardedBit == 0
-                && ((a >= space.eden.start && a + UInt(size) <= mutator.pointee.top)
-                    || (a >= survivorFrom.start && a + UInt(size) <= survivorTop))
+            return Layout.word(a, 1).pointee & Layout.forwardedBit == 0 && isLiveYoung(a, size: Layout.size(of: a))
         }
         return oldObject(at: a) != nil
     }
