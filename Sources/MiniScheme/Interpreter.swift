@@ -466,18 +466,8 @@ public final class Interpreter<B: Barrier> {
             } else {
                 // let: evaluate every init in the outer env first.
                 let first = heap.stackDepth
-                while isPair(heap.stackSlot(S)) {
-                    heap.push(try eval(car(cdr(car(heap.stackSlot(S)))), heap.stackSlot(V)))
-                    heap.setStackSlot(S, cdr(heap.stackSlot(S)))
-                }
-                heap.setStackSlot(S, bindingsOf(heap.stackSlot(E)))
-                var i = first
-                while isPair(heap.stackSlot(S)) {
-                    try define(car(car(heap.stackSlot(S))), heap.stackSlot(i), heap.stackSlot(T))
-                    i += 1
-                    heap.setStackSlot(S, cdr(heap.stackSlot(S)))
-                }
-                heap.truncateStack(to: first)
+                try pushInits(cursor: S, env: V)
+                try bindPushed(bindingsOf(heap.stackSlot(E)), from: first, frame: T, cursor: S)
             }
         }
         let body = cdr(cdr(heap.stackSlot(E)))
@@ -493,18 +483,8 @@ public final class Interpreter<B: Barrier> {
         heap.setStackSlot(T, try makeFrame(parent: heap.stackSlot(V), vars: Imm.empty, vals: Imm.empty))
         heap.setStackSlot(S, car(cdr(heap.stackSlot(E))))
         let first = heap.stackDepth
-        while isPair(heap.stackSlot(S)) {
-            heap.push(try eval(car(cdr(car(heap.stackSlot(S)))), heap.stackSlot(V)))
-            heap.setStackSlot(S, cdr(heap.stackSlot(S)))
-        }
-        heap.setStackSlot(S, car(cdr(heap.stackSlot(E))))
-        var i = first
-        while isPair(heap.stackSlot(S)) {
-            try define(car(car(heap.stackSlot(S))), heap.stackSlot(i), heap.stackSlot(T))
-            i += 1
-            heap.setStackSlot(S, cdr(heap.stackSlot(S)))
-        }
-        heap.truncateStack(to: first)
+        try pushInits(cursor: S, env: V)
+        try bindPushed(car(cdr(heap.stackSlot(E))), from: first, frame: T, cursor: S)
         while true {
             let clause = car(cdr(cdr(heap.stackSlot(E))))
             if truthy(try eval(car(clause), heap.stackSlot(T))) {
@@ -530,15 +510,31 @@ public final class Interpreter<B: Barrier> {
             }
             let frame = try makeFrame(parent: heap.stackSlot(V), vars: Imm.empty, vals: Imm.empty)
             heap.setStackSlot(T, frame)
-            heap.setStackSlot(S, car(cdr(heap.stackSlot(E))))
-            var j = first
-            while isPair(heap.stackSlot(S)) {
-                try define(car(car(heap.stackSlot(S))), heap.stackSlot(j), heap.stackSlot(T))
-                j += 1
-                heap.setStackSlot(S, cdr(heap.stackSlot(S)))
-            }
-            heap.truncateStack(to: first)
+            try bindPushed(car(cdr(heap.stackSlot(E))), from: first, frame: T, cursor: S)
         }
+    }
+
+    /// Evaluates the init of each binding in the list in slot `cursor`,
+    /// ((name init) ...), in the environment in slot `env`, pushing the values.
+    private func pushInits(cursor: Int, env: Int) throws {
+        while isPair(heap.stackSlot(cursor)) {
+            heap.push(try eval(car(cdr(car(heap.stackSlot(cursor)))), heap.stackSlot(env)))
+            heap.setStackSlot(cursor, cdr(heap.stackSlot(cursor)))
+        }
+    }
+
+    /// Binds the name of each of `bindings`, in the frame in slot `frame`, to
+    /// the values pushed from stack slot `first` on, in order, then pops them.
+    /// Slot `cursor` walks the list, since each binding allocates.
+    private func bindPushed(_ bindings: Value, from first: Int, frame: Int, cursor: Int) throws {
+        heap.setStackSlot(cursor, bindings)
+        var i = first
+        while isPair(heap.stackSlot(cursor)) {
+            try define(car(car(heap.stackSlot(cursor))), heap.stackSlot(i), heap.stackSlot(frame))
+            i += 1
+            heap.setStackSlot(cursor, cdr(heap.stackSlot(cursor)))
+        }
+        heap.truncateStack(to: first)
     }
 
     /// `(quote v)`, so a computed value can be handed back through the tail slot.
