@@ -10,23 +10,37 @@ public struct HeapRegions: Sendable {
     public let old: PageRange
 }
 
-/// What a barrier learnt about old space since the previous minor collection.
+/// What a barrier learnt about old space since the previous minor
+/// collection, and what it did to re-arm afterwards.
 public struct WrittenRegions {
-    /// Old-space address ranges that may hold new old-to-young pointers.
+    /// Old-space address ranges that may hold new old-to-young pointers,
+    /// sorted by address.
     public var regions: [PageRange] = []
     public var dirtyPages = 0
     public var dirtyCards = 0
+    /// Kernel calls that read the written pages (PAGEMAP_SCAN for hardware).
     public var scanCalls = 0
+    /// Kernel calls that re-armed pages at the end of the minor collection.
+    public var rearmCalls = 0
+    /// Old pages the collector wrote while they were armed: each was a
+    /// protection fault taken by the collector. Zero when the collector
+    /// suspended everything it wrote outside `regions`.
+    public var collectorFaultPages = 0
     /// Why some ranges were reported wholesale (a failed scan, a fork).
     public var degraded: [Degradation] = []
+    /// Scratch for the re-arming step, kept to avoid allocating per minor.
+    var rearmed: [PageRange] = []
 
     public init() {}
 
     mutating func reset() {
         regions.removeAll(keepingCapacity: true)
+        rearmed.removeAll(keepingCapacity: true)
         dirtyPages = 0
         dirtyCards = 0
         scanCalls = 0
+        rearmCalls = 0
+        collectorFaultPages = 0
         degraded.removeAll()
     }
 }
@@ -38,13 +52,20 @@ public struct WrittenRegions {
 ///
 /// A barrier has two halves, like MMTk's barriers and Whippet's
 /// gc-barrier.h: the inline fast path (`recordStore`) and the collector's
-/// side (`takeWritten`), which must return a superset of the old-space
-/// ranges holding pointers stored since the previous call.
+/// side, which brackets each minor collection. `beginMinor` must return a
+/// superset of the old-space ranges holding pointers stored since the
+/// previous minor. A page-watching barrier returns them *without* re-arming
+/// them, so the collector updates slots there with plain writes; the
+/// collector `suspend`s any other old memory before writing it; `endMinor`
+/// then re-arms everything written since `beginMinor`, the mutator's pages
+/// and the collector's, before the mutator resumes. While the mutator is
+/// stopped nothing else writes, so nothing is lost and the collector's
+/// writes are never reported as the mutator's.
 public protocol Barrier {
     /// The name on command lines: hardware, software, mprotect, uffd-sync, none.
     static var name: String { get }
-    /// Whether the barrier watches pages, so that the collector's own writes
-    /// to old space must be handed back with `discard`.
+    /// Whether the barrier watches pages, so that the collector must
+    /// `suspend` old memory before writing it.
     static var watchesPages: Bool { get }
 
     init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError)
@@ -55,17 +76,23 @@ public protocol Barrier {
     /// Old space in use grew by `range`: start watching it.
     func oldSpaceGrew(_ range: PageRange) throws(HeapError)
 
-    /// Appends the written ranges within `inUse` and starts watching afresh.
-    func takeWritten(_ written: inout WrittenRegions, inUse: PageRange)
+    /// Appends the ranges within `inUse` written since the previous minor
+    /// collection. Page barriers leave them writable until `endMinor`.
+    func beginMinor(_ written: inout WrittenRegions, inUse: PageRange)
+
+    /// The collector is about to write `range`, which is not among the
+    /// written ranges: stop trapping writes there until `endMinor`.
+    func suspend(_ range: PageRange)
+
+    /// Re-arms every page written since `beginMinor`, including the
+    /// `suspended` ranges (sorted, disjoint), and counts in `written` the
+    /// calls it made and the pages the collector wrote while they were armed.
+    func endMinor(_ written: inout WrittenRegions, suspended: [PageRange])
 
     /// The written ranges, without consuming them (for the verifier).
     func peekWritten(into regions: inout [PageRange], inUse: PageRange)
 
-    /// The collector is about to write `range` and will `discard` it
-    /// afterwards: stop trapping writes there meanwhile.
-    func suspend(_ range: PageRange)
-
-    /// Forgets writes to `range`: the collector wrote or freed it.
+    /// Forgets writes to `range` and re-arms it: the collector freed it.
     func discard(_ range: PageRange)
 
     /// Releases the barrier's resources.

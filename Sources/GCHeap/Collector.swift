@@ -5,28 +5,13 @@ import WriteWatch
 
 /// Scratch state of one collection, kept between collections so that a
 /// minor collection allocates nothing in the steady state.
-struct CollectorScratch {
+struct CollectorScratch: ~Copyable {
     var toTop: UInt = 0
-    var promoted: [UInt] = []
-    /// Old-space bytes the collector wrote (promotion, slot updates), handed
-    /// back to page-watching barriers so they are not taken for mutator writes.
-    var writes: [PageRange] = []
-    var nextRemembered: [UInt] = []
-
-    /// Records that the collector wrote [start, end), at page granularity,
-    /// merging with the previous record: the collector mostly writes in
-    /// address order (a sorted remembered set, dirty regions in order,
-    /// promotion filling an arena), so the list stays short and cheap to sort.
-    @inline(__always)
-    mutating func recordWrite(_ start: UInt, _ end: UInt) {
-        let pageSize = UInt(PageRange.pageSize)
-        let first = start & ~(pageSize - 1), last = (end + pageSize - 1) & ~(pageSize - 1)
-        if let previous = writes.last, first >= previous.start, first <= previous.end {
-            if last > previous.end { writes[writes.count - 1].end = last }
-            return
-        }
-        writes.append(PageRange(start: first, end: last))
-    }
+    var promoted = RawStack<UInt>()
+    var nextRemembered = RawStack<UInt>()
+    /// Old ranges suspended during this minor collection: handed to the
+    /// barrier's `endMinor` to be re-armed.
+    var suspended: [PageRange] = []
 }
 
 extension Heap {
@@ -56,29 +41,36 @@ extension Heap {
     /// old enough, into old space. Live means reachable from the roots, from
     /// the slots remembered at the last collection, or from old-space slots
     /// in the ranges the barrier reports written.
+    ///
+    /// With a page barrier the collector writes old memory only where it
+    /// cannot fault: pages the barrier reported written (left writable until
+    /// `endMinor`), and ranges it suspends first (promotion arenas, pages of
+    /// remembered slots). `endMinor` re-arms all of them before the mutator
+    /// runs again.
     func minorCollection() {
         let start = Heap.now()
         statistics.minorCollections += 1
         statistics.allocatedBytes += Int(mutator.pointee.top - space.eden.start)
         scratch.toTop = survivorTo.start
-        scratch.writes.removeAll(keepingCapacity: true)
-        scratch.nextRemembered.removeAll(keepingCapacity: true)
+        scratch.suspended.removeAll(keepingCapacity: true)
+        scratch.nextRemembered.removeAll()
 
         // Ask the barrier first: from here on the collector writes to old
         // space itself (promotion, slot updates), and those writes must not
         // be mistaken for the mutator's.
         written.reset()
-        barrier.takeWritten(&written, inUse: pages.tracked)
+        barrier.beginMinor(&written, inUse: pages.tracked)
         recordBarrierStatistics()
 
-        for i in roots.values.indices where isYoung(roots.values[i]) {
+        for i in 0..<roots.values.count where isYoung(roots.values[i]) {
             roots.values[i] = forward(roots.values[i])
         }
-        for i in shadowStack.indices where isYoung(shadowStack[i]) {
-            shadowStack[i] = forward(shadowStack[i])
+        let stack = shadowStack
+        for i in stack.indices where isYoung(stack[i]) {
+            stack[i] = forward(stack[i])
         }
-        let carried = remembered
-        for slot in carried { updateOldSlot(slot, recordWrite: true) }
+        suspendRememberedPages()
+        for i in 0..<remembered.count { updateOldSlot(remembered[i]) }
         for region in written.regions { scanOldRegion(region) }
 
         drainWork()
@@ -91,9 +83,10 @@ extension Heap {
         survivorTop = scratch.toTop
         mutator.pointee.top = space.eden.start
 
-        remembered = uniqued(scratch.nextRemembered)
+        swap(&remembered, &scratch.nextRemembered)
+        remembered.sortAndUnique()
         statistics.rememberedSlots = remembered.count
-        discardCollectorWrites()
+        rearmCollectorWrites()
         let pause = Heap.now() - start
         statistics.minorNanoseconds += pause
         statistics.minorPauses.append(pause)
@@ -106,13 +99,18 @@ extension Heap {
         statistics.lastMinorScanCalls = written.scanCalls
         statistics.lastMinorDirtyPages = written.dirtyPages
         statistics.lastMinorDirtyCards = written.dirtyCards
+        reportDegraded()
+    }
+
+    /// Says once per kind of failure that tracking had to over-report.
+    private func reportDegraded() {
         if !written.degraded.isEmpty {
             statistics.degradedCollections += 1
             for d in written.degraded {
                 // Once per kind of failure, not per collection or range.
                 let kind: String
                 if case let .system(_, errno) = d.error { kind = "dirty-page scan failed with \(errno)" } else { kind = "\(d.error)" }
-                report("write tracking degraded (\(kind)); the affected old space was scanned in full, results stay exact")
+                report("write tracking degraded (\(kind)); the affected old space was treated as written and re-armed, results stay exact")
             }
         }
     }
@@ -132,22 +130,19 @@ extension Heap {
             }
             guard let object = scratch.promoted.popLast() else { break }
             let count = Layout.pointerCount(object)
-            for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f)), recordWrite: false) }
+            for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f))) }
         }
     }
 
     /// An old slot that may point young: forward it, and remember it if it
     /// still points young afterwards.
     @inline(__always)
-    private func updateOldSlot(_ slot: UInt, recordWrite: Bool) {
+    private func updateOldSlot(_ slot: UInt) {
         let p = UnsafeMutablePointer<UInt>(bitPattern: slot).unsafelyUnwrapped
         let value = p.pointee
         guard isYoung(value) else { return }
         let moved = forward(value)
-        if moved != value {
-            p.pointee = moved
-            if recordWrite && B.watchesPages { scratch.recordWrite(slot, slot + 8) }
-        }
+        if moved != value { p.pointee = moved }
         if isYoung(moved) { scratch.nextRemembered.append(slot) }
     }
 
@@ -198,73 +193,103 @@ extension Heap {
     /// A cell in old space for a promoted object of `size` bytes.
     private func promote(_ size: Int) -> UInt {
         let c = SizeClasses.classFor(size)
-        while let id = openArenas[c].last {
-            let arena = arenas[id]!
-            if let cell = arena.allocateCell() {
+        while arenas.openHeads[c] >= 0 {
+            let arena = arenas.record(Int(arenas.openHeads[c]))
+            if let cell = arena.pointee.allocateCell() {
                 prepareForPromotion(arena)
                 return cell
             }
-            openArenas[c].removeLast()
+            arenas.openHeads[c] = arena.pointee.nextOpen
         }
-        let id = freeArenaIDs.popLast() ?? Int32(arenas.count)
         // The reservation holds a nursery's worth of slack beyond the limit,
         // so promotion cannot run out of address space in one collection.
-        guard let run = try? takePages(AddressSpace.arenaBytes / PageRange.pageSize, owner: id + 1) else {
+        guard let run = try? takePages(AddressSpace.arenaBytes / PageRange.pageSize, owner: arenas.nextID + 1) else {
             fatalError("old-space reservation exhausted during promotion: heap invariant broken")
         }
-        let arena = Arena(range: run, cellBytes: SizeClasses.sizes[c], sizeClass: c)
-        if Int(id) == arenas.count { arenas.append(arena) } else { arenas[Int(id)] = arena }
-        openArenas[c].append(Int(id))
+        let arena = arenas.record(arenas.add(Arena(range: run, cellBytes: SizeClasses.sizes[c], sizeClass: c)))
         prepareForPromotion(arena)
-        return arena.allocateCell()!
+        return arena.pointee.allocateCell()!
     }
 
     /// Promotion writes whole objects into an arena: with a page-watching
     /// barrier each first write to an armed page would be a protection fault
-    /// (1-2 us). One ioctl suspends the whole arena instead; it is re-armed
-    /// with the collector's other writes at the end of the collection. Safe
-    /// because the barrier was read before the collector wrote anything.
+    /// (1-2 us). One call suspends the whole arena instead; `endMinor`
+    /// re-arms it with the rest. Safe because the barrier was read before
+    /// the collector wrote anything.
     @inline(__always)
-    private func prepareForPromotion(_ arena: Arena) {
-        guard B.watchesPages, arena.suspendedIn != statistics.minorCollections else { return }
-        arena.suspendedIn = statistics.minorCollections
-        barrier.suspend(arena.range)
-        scratch.recordWrite(arena.range.start, arena.range.end)
+    private func prepareForPromotion(_ arena: UnsafeMutablePointer<Arena>) {
+        guard watchesPages, collectorSuspends, arena.pointee.suspendedIn != statistics.minorCollections else { return }
+        arena.pointee.suspendedIn = statistics.minorCollections
+        suspendForCollector(arena.pointee.range)
     }
 
-    /// Visits the pointer slots of old objects inside `region`, and only
-    /// those: a written page of a large array costs one page of fields.
+    /// Remembered slots are updated in place, and their pages are armed
+    /// unless the mutator wrote them again: suspend those pages first, in
+    /// runs, so that forwarding a remembered slot never faults.
+    private func suspendRememberedPages() {
+        guard watchesPages, collectorSuspends, remembered.count > 0 else { return }
+        let pageMask = ~UInt(PageRange.pageSize - 1), pageSize = UInt(PageRange.pageSize)
+        var run = PageRange(start: 0, end: 0)
+        for i in 0..<remembered.count {
+            let page = remembered[i] & pageMask
+            if page < run.end || written.regions.covers(page) { continue }
+            if page == run.end {
+                run.end += pageSize
+            } else {
+                if !run.isEmpty { suspendForCollector(run) }
+                run = PageRange(start: page, end: page + pageSize)
+            }
+        }
+        if !run.isEmpty { suspendForCollector(run) }
+    }
+
+    private func suspendForCollector(_ range: PageRange) {
+        barrier.suspend(range)
+        scratch.suspended.append(range)
+        statistics.collectorSuspends += 1
+    }
+
+    /// Visits the old slots inside `region` that may point young. One range
+    /// test per word rejects everything else (data, old pointers, immediates,
+    /// headers) before any per-object work; a word that passes is a slot
+    /// only if it lies in the pointer fields of an allocated object, so stale
+    /// bytes in free cells and data bytes that look like pointers are never
+    /// taken for slots. A written page of a large array costs one page of
+    /// words.
     private func scanOldRegion(_ region: PageRange) {
         let pageSize = UInt(PageRange.pageSize)
+        let youngStart = space.young.start, youngBytes = UInt(space.young.byteCount)
         var address = region.start
         while address < region.end {
             let pageEnd = min(region.end, (address & ~(pageSize - 1)) + pageSize)
             let owner = pages.ownerOf(address)
-            if owner > 0, let arena = arenas[Int(owner - 1)] {
-                let first = arena.cellIndex(address)
-                let last = min(arena.cellIndex(pageEnd - 1), arena.cellCount - 1)
-                if first <= last {
-                    for i in first...last where arena.allocated.get(i) {
-                        scanSlots(of: arena.range.start + UInt(i * arena.cellBytes), within: address, pageEnd)
-                    }
+            if owner != 0 {
+                var word = UnsafeMutablePointer<UInt>(bitPattern: address).unsafelyUnwrapped
+                let end = UnsafeMutablePointer<UInt>(bitPattern: pageEnd).unsafelyUnwrapped
+                while word < end {
+                    if word.pointee &- youngStart < youngBytes { visitCandidateSlot(UInt(bitPattern: word), owner: owner) }
+                    word += 1
                 }
-            } else if owner < 0, let large = larges[Int(-owner - 1)] {
-                scanSlots(of: large.range.start, within: address, pageEnd)
             }
             address = pageEnd
         }
     }
 
-    @inline(__always)
-    private func scanSlots(of object: UInt, within low: UInt, _ high: UInt) {
-        let fields = object + UInt(Layout.headerBytes)
-        let fieldsEnd = fields + UInt(Layout.pointerCount(object) * 8)
-        var slot = max(low, fields)
-        let end = min(high, fieldsEnd)
-        while slot < end {
-            updateOldSlot(slot, recordWrite: true)
-            slot += 8
+    /// `slot` holds a word in young space: update it if it is a pointer
+    /// field of a live old object.
+    private func visitCandidateSlot(_ slot: UInt, owner: Int32) {
+        let object: UInt
+        if owner > 0 {
+            let arena = arenas.record(Int(owner - 1))
+            let cell = arena.pointee.cellIndex(slot)
+            guard cell < arena.pointee.cellCount, arena.pointee.allocated.get(cell) else { return }
+            object = arena.pointee.cellStart(cell)
+        } else {
+            object = larges[Int(-owner - 1)].range.start
         }
+        let offset = slot &- object
+        guard offset >= UInt(Layout.headerBytes), offset < UInt(Layout.headerBytes + Layout.pointerCount(object) * 8) else { return }
+        updateOldSlot(slot)
     }
 
     private func poison(_ range: PageRange) {
@@ -272,30 +297,16 @@ extension Heap {
         memset(UnsafeMutableRawPointer(bitPattern: range.start)!, Int32(Layout.poisonByte), range.byteCount)
     }
 
-    /// Re-arms the old pages the collector wrote, so the next minor
-    /// collection sees only the mutator's writes.
-    private func discardCollectorWrites() {
-        guard B.watchesPages, !scratch.writes.isEmpty else { return }
-        scratch.writes.sort { $0.start < $1.start }
-        var run: PageRange?
-        for page in scratch.writes {
-            if let r = run, page.start <= r.end {
-                run!.end = max(r.end, page.end)
-            } else {
-                if let r = run { barrier.discard(r); statistics.collectorDiscards += 1 }
-                run = page
-            }
-        }
-        if let r = run { barrier.discard(r); statistics.collectorDiscards += 1 }
-    }
-
-    func uniqued(_ slots: [UInt]) -> [UInt] {
-        guard slots.count > 1 else { return slots }
-        var sorted = slots
-        sorted.sort()
-        var out: [UInt] = []
-        out.reserveCapacity(sorted.count)
-        for s in sorted where out.last != s { out.append(s) }
-        return out
+    /// Ends the minor collection for the barrier: everything written since
+    /// `beginMinor` is re-armed, and the collector's faults are counted.
+    private func rearmCollectorWrites() {
+        guard watchesPages else { return }
+        scratch.suspended.sortAndCoalesce()
+        written.degraded.removeAll()
+        barrier.endMinor(&written, suspended: scratch.suspended)
+        reportDegraded()
+        statistics.rearmCalls += written.rearmCalls
+        statistics.lastMinorRearmCalls = written.rearmCalls
+        statistics.collectorFaultPages += written.collectorFaultPages
     }
 }

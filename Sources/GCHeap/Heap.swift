@@ -3,12 +3,18 @@ import Glibc
 #endif
 import WriteWatch
 
-/// The allocation pointer and limit, behind a pointer so the inline fast
-/// path updates them without exclusivity checks or retain/release.
+/// What the mutator's inline fast paths touch: the allocation pointer and
+/// limit, and the shadow stack. Behind a pointer, so allocation, push and
+/// pop are loads and stores, with no exclusivity check, no retain/release
+/// and no array uniqueness test.
 @usableFromInline
 struct MutatorState {
     @usableFromInline var top: UInt
     @usableFromInline var end: UInt
+    /// The shadow stack's slots, malloc'ed: `depth` in use of `capacity`.
+    @usableFromInline var stack: UnsafeMutablePointer<UInt>
+    @usableFromInline var depth: Int
+    @usableFromInline var capacity: Int
 }
 
 /// A generational mark-sweep heap, generic over its write barrier.
@@ -26,33 +32,39 @@ struct MutatorState {
 ///
 /// Use from one thread at a time. `ObjectRef`s are valid until the next
 /// allocation or collection; hold objects across those in `Root`s.
+///
+/// The collector's state is stored with `@exclusivity(unchecked)`: the heap
+/// is single-threaded and none of its methods hands out a reference to its
+/// own stored properties, so no two accesses can overlap, and the dynamic
+/// checks (half of GCBench's samples) would only ever pass.
 public final class Heap<B: Barrier> {
     public let configuration: HeapConfiguration
     /// The barrier instance (for a tracker barrier, its tracker).
     public let barrier: B
     @usableFromInline let mutator: UnsafeMutablePointer<MutatorState>
+    /// `B.watchesPages`, read once: the collector asks per promoted object.
+    let watchesPages: Bool
+    /// Whether the collector suspends armed pages before writing them (on
+    /// by default; tests turn it off to show the fault count sees faults).
+    let collectorSuspends: Bool
 
     let space: AddressSpace
-    var pages: PageAllocator
-    var arenas: [Arena?] = []
-    var freeArenaIDs: [Int32] = []
-    /// Per size class, arenas that may have free cells.
-    var openArenas: [[Int]]
-    var larges: [LargeObject?] = []
-    var freeLargeIDs: [Int32] = []
-    var roots = RootTable()
-    @usableFromInline var shadowStack: [UInt] = []
+    @exclusivity(unchecked) var pages: PageAllocator
+    @exclusivity(unchecked) var arenas: ArenaTable
+    @exclusivity(unchecked) var larges = RawStack<LargeObject>()
+    @exclusivity(unchecked) var freeLargeIDs = RawStack<Int32>()
+    @exclusivity(unchecked) var roots = RootTable()
     /// Old slots that held young pointers at the end of the last collection.
-    var remembered: [UInt] = []
-    var survivorFrom: PageRange
-    var survivorTo: PageRange
-    var survivorTop: UInt
-    var written = WrittenRegions()
-    var scratch = CollectorScratch()
-    var majorThreshold: Int
+    @exclusivity(unchecked) var remembered = RawStack<UInt>()
+    @exclusivity(unchecked) var survivorFrom: PageRange
+    @exclusivity(unchecked) var survivorTo: PageRange
+    @exclusivity(unchecked) var survivorTop: UInt
+    @exclusivity(unchecked) var written = WrittenRegions()
+    @exclusivity(unchecked) var scratch = CollectorScratch()
+    @exclusivity(unchecked) var majorThreshold: Int
     var reportedDiagnostics: Set<String> = []
 
-    public internal(set) var statistics = HeapStatistics()
+    @exclusivity(unchecked) public internal(set) var statistics = HeapStatistics()
     /// Problems the heap recovered from (a failed dirty-page scan, a fork),
     /// each reported once.
     public internal(set) var diagnostics: [String] = []
@@ -72,13 +84,16 @@ public final class Heap<B: Barrier> {
             throw error
         }
         pages = PageAllocator(space: space.old)
-        openArenas = Array(repeating: [], count: SizeClasses.sizes.count)
+        arenas = ArenaTable(capacity: space.old.byteCount / AddressSpace.arenaBytes)
+        watchesPages = B.watchesPages
+        collectorSuspends = configuration.collectorSuspendsArmedPages
         survivorFrom = space.survivors.0
         survivorTo = space.survivors.1
         survivorTop = survivorFrom.start
         majorThreshold = max(8 << 20, configuration.heapLimitBytes / 8)
         mutator = .allocate(capacity: 1)
-        mutator.initialize(to: MutatorState(top: space.eden.start, end: space.eden.end))
+        mutator.initialize(to: MutatorState(top: space.eden.start, end: space.eden.end,
+                                            stack: .allocate(capacity: 256), depth: 0, capacity: 256))
         _ = madvise(UnsafeMutableRawPointer(bitPattern: space.young.start), space.young.byteCount, MADV_NOHUGEPAGE)
     }
 
@@ -86,6 +101,7 @@ public final class Heap<B: Barrier> {
         barrier.close()
         pages.deallocate()
         space.release()
+        mutator.pointee.stack.deallocate()
         mutator.deallocate()
     }
 
@@ -133,13 +149,14 @@ public final class Heap<B: Barrier> {
                 throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
             }
         }
-        let id = freeLargeIDs.popLast() ?? Int32(larges.count)
+        let id = freeLargeIDs.last ?? Int32(larges.count)
         guard let run = try takePages(pageCount, owner: -(id + 1)) else {
-            freeLargeIDs.append(id)
             throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
         }
-        if Int(id) == larges.count { larges.append(nil) }
-        larges[Int(id)] = LargeObject(range: run)
+        if Int(id) == larges.count { larges.append(LargeObject(range: run)) } else {
+            _ = freeLargeIDs.popLast()
+            larges[Int(id)] = LargeObject(range: run)
+        }
         // Fresh or discarded pages read as zero: write the header only.
         Layout.word(run.start, 0).pointee = UInt(pointers) | UInt(bytes) << 32
         Layout.word(run.start, 1).pointee = UInt(tag)
@@ -250,28 +267,74 @@ public final class Heap<B: Barrier> {
 
     /// Pushes a value on the shadow stack: a LIFO set of roots for values
     /// held across allocations in recursive code, cheaper than `Root`s.
-    @inlinable public func push(_ value: Value) { shadowStack.append(value.bits) }
-    @inlinable public func push(_ object: ObjectRef) { shadowStack.append(object.address) }
+    @inlinable @inline(__always)
+    public func push(_ value: Value) {
+        let m = mutator
+        if m.pointee.depth == m.pointee.capacity { growShadowStack() }
+        m.pointee.stack[m.pointee.depth] = value.bits
+        m.pointee.depth &+= 1
+    }
 
-    /// Pops the top value.
-    @inlinable @discardableResult
-    public func pop() -> Value { Value(bits: shadowStack.removeLast()) }
+    @inlinable @inline(__always)
+    public func push(_ object: ObjectRef) { push(Value(bits: object.address)) }
+
+    /// Pops the top value. Traps with a message if the stack is empty.
+    @inlinable @inline(__always) @discardableResult
+    public func pop() -> Value {
+        let m = mutator
+        precondition(m.pointee.depth > 0, "pop from an empty shadow stack")
+        m.pointee.depth &-= 1
+        return Value(bits: m.pointee.stack[m.pointee.depth])
+    }
 
     /// The value `depth` entries below the top (0 is the top).
-    @inlinable public func peek(_ depth: Int = 0) -> Value { Value(bits: shadowStack[shadowStack.count - 1 - depth]) }
+    @inlinable @inline(__always)
+    public func peek(_ depth: Int = 0) -> Value { stackSlot(mutator.pointee.depth &- 1 &- depth) }
 
     /// The number of values on the shadow stack.
-    public var stackDepth: Int { shadowStack.count }
+    public var stackDepth: Int { mutator.pointee.depth }
 
     /// The value in shadow-stack slot `index`, counted from the bottom: an
-    /// interpreter keeps its registers in slots it owns.
-    @inlinable public func stackSlot(_ index: Int) -> Value { Value(bits: shadowStack[index]) }
+    /// interpreter keeps its registers in slots it owns. Traps with a
+    /// message if `index` is not below `stackDepth`.
+    @inlinable @inline(__always)
+    public func stackSlot(_ index: Int) -> Value {
+        let m = mutator
+        precondition(UInt(bitPattern: index) < UInt(m.pointee.depth), "shadow-stack slot \(index) out of range: the depth is \(m.pointee.depth)")
+        return Value(bits: m.pointee.stack[index])
+    }
 
     /// Replaces the value in shadow-stack slot `index`.
-    @inlinable public func setStackSlot(_ index: Int, _ value: Value) { shadowStack[index] = value.bits }
+    @inlinable @inline(__always)
+    public func setStackSlot(_ index: Int, _ value: Value) {
+        let m = mutator
+        precondition(UInt(bitPattern: index) < UInt(m.pointee.depth), "shadow-stack slot \(index) out of range: the depth is \(m.pointee.depth)")
+        m.pointee.stack[index] = value.bits
+    }
 
     /// Pops everything above `depth`.
-    @inlinable public func truncateStack(to depth: Int) { shadowStack.removeSubrange(depth...) }
+    @inlinable
+    public func truncateStack(to depth: Int) {
+        precondition(depth >= 0 && depth <= mutator.pointee.depth, "cannot truncate the shadow stack to \(depth): its depth is \(mutator.pointee.depth)")
+        mutator.pointee.depth = depth
+    }
+
+    /// Doubles the shadow stack. Out of line: it runs once per doubling.
+    @usableFromInline @inline(never)
+    func growShadowStack() {
+        let m = mutator
+        let capacity = m.pointee.capacity * 2
+        let fresh = UnsafeMutablePointer<UInt>.allocate(capacity: capacity)
+        fresh.moveInitialize(from: m.pointee.stack, count: m.pointee.depth)
+        m.pointee.stack.deallocate()
+        m.pointee.stack = fresh
+        m.pointee.capacity = capacity
+    }
+
+    /// The shadow stack's slots in use, for the collector.
+    var shadowStack: UnsafeMutableBufferPointer<UInt> {
+        UnsafeMutableBufferPointer(start: mutator.pointee.stack, count: mutator.pointee.depth)
+    }
 
     // MARK: - Classification
 

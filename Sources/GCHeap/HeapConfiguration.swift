@@ -22,6 +22,10 @@ public struct HeapConfiguration: Sendable {
     /// Start a major collection when old space exceeds this multiple of what
     /// survived the previous one.
     public var majorGrowthFactor = 2.0
+    /// Page barriers: suspend armed old pages before the collector writes
+    /// them, so the collector takes no protection faults. Off only to show
+    /// that `HeapStatistics.collectorFaultPages` sees the faults it avoids.
+    public var collectorSuspendsArmedPages = true
 
     public init() {}
 

@@ -3,8 +3,12 @@
 public struct HeapStatistics: Codable, Sendable {
     public var minorCollections = 0
     public var majorCollections = 0
-    /// PAGEMAP_SCAN calls (hardware barrier).
+    /// Kernel calls that read the written pages at the start of a minor
+    /// (PAGEMAP_SCAN for the hardware barrier).
     public var scanCalls = 0
+    /// Kernel calls that re-armed old pages at the end of a minor (one
+    /// PAGEMAP_SCAN walk for hardware; one per run for the baselines).
+    public var rearmCalls = 0
     /// Pages a tracker reported written, summed over minor collections.
     public var dirtyPages = 0
     /// Cards found dirty (software barrier), summed over minor collections.
@@ -13,6 +17,7 @@ public struct HeapStatistics: Codable, Sendable {
     public var lastMinorDirtyPages = 0
     public var lastMinorDirtyCards = 0
     public var lastMinorScanCalls = 0
+    public var lastMinorRearmCalls = 0
     public var promotedBytes = 0
     public var allocatedBytes = 0
     public var largeObjectsAllocated = 0
@@ -21,8 +26,14 @@ public struct HeapStatistics: Codable, Sendable {
     public var degradedCollections = 0
     /// Old-to-young slots carried from one collection to the next.
     public var rememberedSlots = 0
-    /// Page runs the collector re-armed after writing them itself.
-    public var collectorDiscards = 0
+    /// Ranges the collector suspended before writing them (promotion
+    /// arenas, pages of remembered slots): one kernel call each.
+    public var collectorSuspends = 0
+    /// Old pages the collector wrote while they were armed, each a
+    /// protection fault taken during a collection. Zero for every page
+    /// barrier: the collector writes only pages already written by the
+    /// mutator or suspended first.
+    public var collectorFaultPages = 0
     public var oldBytesInUse = 0
     public var minorNanoseconds: UInt64 = 0
     public var majorNanoseconds: UInt64 = 0

@@ -9,4 +9,6 @@ import WriteWatch
 struct LargeObject {
     var range: PageRange
     var marked = false
+    /// False once freed: the record's id waits in the free list for reuse.
+    var inUse = true
 }

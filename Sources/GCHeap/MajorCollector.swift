@@ -4,55 +4,62 @@ extension Heap {
     /// Marks everything reachable (young and old) and sweeps old space.
     ///
     /// Runs right after a minor collection, so young objects are all in one
-    /// survivor space. Marks live in the arenas' side bitmaps and the large
-    /// objects' records: marking writes nothing to the heap. The remembered
-    /// set is rebuilt from scratch here, from the marked old objects' slots,
-    /// so slots of objects about to be freed never survive into it.
+    /// survivor space. Marks live in side bitmaps (the arenas', one for the
+    /// survivor space) and the large objects' records: marking writes
+    /// nothing to the heap. The remembered set is rebuilt from scratch here,
+    /// from the marked old objects' slots, so slots of objects about to be
+    /// freed never survive into it.
     func majorCollection() {
         let start = Heap.now()
         statistics.majorCollections += 1
-        var stack: [UInt] = []
-        var youngMarked = Set<UInt>()
-        var nextRemembered: [UInt] = []
+        var stack = RawStack<UInt>(capacity: 4096)
+        let survivors = survivorFrom
+        let youngMarks = Bitmap(count: survivors.byteCount / 8)
+        defer { youngMarks.deallocate() }
+        scratch.nextRemembered.removeAll()
 
+        @inline(__always)
         func mark(_ value: UInt) {
             guard value != 0, value & 7 == 0 else { return }
             if isYoung(value) {
                 // After the minor collection every live young object is in
                 // the survivor space; anything else is a dangling pointer.
-                guard isPlausible(ObjectRef(address: value)) else {
+                guard isPlausible(ObjectRef(address: value)), survivors.contains(value) else {
                     statistics.verifyFailures += 1
                     report("dangling young pointer 0x\(String(value, radix: 16)) found while marking; ignored")
                     return
                 }
-                if youngMarked.insert(value).inserted { stack.append(value) }
+                let bit = Int((value - survivors.start) >> 3)
+                if !youngMarks.get(bit) { youngMarks.set(bit); stack.append(value) }
                 return
             }
             switch oldObject(at: value) {
-            case let .small(arena, cell):
-                if !arena.marked.get(cell) { arena.marked.set(cell); stack.append(value) }
+            case let .small(id, cell):
+                let arena = arenas.record(id)
+                if !arena.pointee.marked.get(cell) { arena.pointee.marked.set(cell); stack.append(value) }
             case let .large(id):
-                if !larges[id]!.marked { larges[id]!.marked = true; stack.append(value) }
+                if !larges[id].marked { larges[id].marked = true; stack.append(value) }
             case .none:
                 statistics.verifyFailures += 1
                 report("pointer 0x\(String(value, radix: 16)) to no object found while marking; ignored")
             }
         }
 
-        for value in roots.values { mark(value) }
+        for i in 0..<roots.values.count { mark(roots.values[i]) }
         for value in shadowStack { mark(value) }
         while let object = stack.popLast() {
             let old = !isYoung(object)
             for f in 0..<Layout.pointerCount(object) {
                 let slot = Layout.slot(object, f)
                 let value = slot.pointee
-                if old && isYoung(value) { nextRemembered.append(UInt(bitPattern: slot)) }
+                if old && isYoung(value) { scratch.nextRemembered.append(UInt(bitPattern: slot)) }
                 mark(value)
             }
         }
 
         sweep()
-        remembered = uniqued(nextRemembered)
+        swap(&remembered, &scratch.nextRemembered)
+        remembered.sortAndUnique()
         statistics.rememberedSlots = remembered.count
         majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
         statistics.majorNanoseconds += Heap.now() - start
@@ -60,25 +67,23 @@ extension Heap {
 
     /// Frees unmarked cells and large objects; empty arenas go back to the OS.
     private func sweep() {
-        for c in openArenas.indices { openArenas[c].removeAll(keepingCapacity: true) }
-        for id in arenas.indices {
-            guard let arena = arenas[id] else { continue }
-            _ = arena.sweep()
-            if arena.liveCells == 0 {
-                releaseOldPages(arena.range)
-                arenas[id] = nil
-                freeArenaIDs.append(Int32(id))
-            } else if !arena.isFull {
-                openArenas[arena.sizeClass].append(id)
+        arenas.clearOpenLists()
+        for id in 0..<arenas.records.count where arenas.records[id].inUse {
+            let arena = arenas.record(id)
+            _ = arena.pointee.sweep()
+            if arena.pointee.liveCells == 0 {
+                releaseOldPages(arena.pointee.range)
+                arenas.remove(id)
+            } else if !arena.pointee.isFull {
+                arenas.pushOpen(id)
             }
         }
-        for id in larges.indices {
-            guard let large = larges[id] else { continue }
-            if large.marked {
-                larges[id]!.marked = false
+        for id in 0..<larges.count where larges[id].inUse {
+            if larges[id].marked {
+                larges[id].marked = false
             } else {
-                releaseOldPages(large.range)
-                larges[id] = nil
+                releaseOldPages(larges[id].range)
+                larges[id].inUse = false
                 freeLargeIDs.append(Int32(id))
             }
         }
@@ -92,7 +97,9 @@ extension Heap {
     }
 
     enum OldObject {
-        case small(Arena, Int)
+        /// Arena id and cell index.
+        case small(Int, Int)
+        /// Large object id.
         case large(Int)
     }
 
@@ -100,13 +107,14 @@ extension Heap {
     func oldObject(at address: UInt) -> OldObject? {
         guard space.old.contains(address), address < pages.frontier else { return nil }
         let owner = pages.ownerOf(address)
-        if owner > 0, let arena = arenas[Int(owner - 1)] {
-            let cell = arena.cellIndex(address)
-            guard cell < arena.cellCount, Int(address - arena.range.start) % arena.cellBytes == 0,
-                  arena.allocated.get(cell) else { return nil }
-            return .small(arena, cell)
+        if owner > 0 {
+            let arena = arenas.record(Int(owner - 1))
+            let cell = arena.pointee.cellIndex(address)
+            guard cell < arena.pointee.cellCount, arena.pointee.cellStart(cell) == address,
+                  arena.pointee.allocated.get(cell) else { return nil }
+            return .small(Int(owner - 1), cell)
         }
-        if owner < 0, let large = larges[Int(-owner - 1)], large.range.start == address {
+        if owner < 0, larges[Int(-owner - 1)].range.start == address {
             return .large(Int(-owner - 1))
         }
         return nil

@@ -9,35 +9,37 @@ public struct Root: Hashable, Sendable {
 ///
 /// Invariant: a slot's generation changes whenever it is released, so a
 /// released `Root` can never silently resolve to a newer root in its slot.
-struct RootTable {
-    var values: [UInt] = []
-    var generations: [UInt32] = []
-    var live: [Bool] = []
-    var free: [UInt32] = []
+/// A released slot holds 0, so the collector can walk every slot without
+/// asking which are live. Kept in raw storage: reading a root is a check and
+/// a load, with no array uniqueness or exclusivity bookkeeping.
+struct RootTable: ~Copyable {
+    var values = RawStack<UInt>()
+    /// Per slot: generation << 1 | live.
+    var states = RawStack<UInt32>()
+    var free = RawStack<UInt32>()
 
     mutating func add(_ value: UInt) -> Root {
         if let i = free.popLast() {
             values[Int(i)] = value
-            live[Int(i)] = true
-            return Root(index: i, generation: generations[Int(i)])
+            states[Int(i)] |= 1
+            return Root(index: i, generation: states[Int(i)] >> 1)
         }
         values.append(value)
-        generations.append(0)
-        live.append(true)
+        states.append(1)
         return Root(index: UInt32(values.count - 1), generation: 0)
     }
 
+    @inline(__always)
     func check(_ root: Root) throws(HeapError) -> Int {
         let i = Int(root.index)
-        guard i < values.count, live[i], generations[i] == root.generation else { throw .staleRoot }
+        guard i < values.count, states[i] == root.generation << 1 | 1 else { throw .staleRoot }
         return i
     }
 
     mutating func remove(_ root: Root) throws(HeapError) {
         let i = try check(root)
-        live[i] = false
         values[i] = 0
-        generations[i] &+= 1
+        states[i] = (states[i] &+ 2) & ~1
         free.append(UInt32(i))
     }
 

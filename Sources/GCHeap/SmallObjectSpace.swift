@@ -3,24 +3,31 @@ import WriteWatch
 /// Old objects up to 8 KiB, in 64 KiB arenas of one size class each.
 ///
 /// Invariant: the collector's knowledge of an arena (which cells hold
-/// objects, which are marked) lives in bitmaps here, never in the arena, so
-/// marking and sweeping write nothing to tracked pages and a freed cell is
-/// just a clear bit. Only promotion writes to an arena, and the collector
-/// hands those writes back to the barrier. A cell is allocated iff its bit is
-/// set; a dirty page is scanned by visiting only allocated cells overlapping
-/// it, so stale bytes in free cells are never read.
-final class Arena {
-    let range: PageRange
-    let cellBytes: Int
-    let cellCount: Int
-    let sizeClass: Int
-    let allocated: Bitmap
-    let marked: Bitmap
+/// objects, which are marked, which arenas have room) lives in records and
+/// bitmaps here, never in the arena, so marking and sweeping write nothing
+/// to tracked pages and a freed cell is just a clear bit. Only promotion
+/// writes to an arena, into memory the barrier was told about first. A cell
+/// is allocated iff its bit is set; a dirty page is scanned by visiting only
+/// allocated cells, so stale bytes in free cells are never read.
+///
+/// The records are plain structs in one table indexed by arena id (the id
+/// the page-owner map holds), reached by pointer: finding the arena of a
+/// slot is two loads, with no reference counting.
+struct Arena {
+    var range: PageRange
+    var cellBytes: Int
+    var cellCount: Int
+    var sizeClass: Int
+    var allocated: Bitmap
+    var marked: Bitmap
     var liveCells = 0
     var searchFrom = 0
     /// The minor collection that last suspended tracking of this arena to
     /// promote into it.
     var suspendedIn = -1
+    /// The next arena of this size class with free cells, or -1.
+    var nextOpen: Int32 = -1
+    var inUse = true
 
     init(range: PageRange, cellBytes: Int, sizeClass: Int) {
         self.range = range
@@ -31,22 +38,30 @@ final class Arena {
         marked = Bitmap(count: cellCount)
     }
 
+    func release() {
+        allocated.deallocate()
+        marked.deallocate()
+    }
+
     var isFull: Bool { liveCells == cellCount }
 
-    func allocateCell() -> UInt? {
+    mutating func allocateCell() -> UInt? {
         guard let i = allocated.firstClear(from: searchFrom) else { return nil }
         allocated.set(i)
         liveCells += 1
         searchFrom = i + 1
-        return range.start + UInt(i * cellBytes)
+        return range.start &+ UInt(i &* cellBytes)
     }
 
     @inline(__always)
-    func cellIndex(_ address: UInt) -> Int { Int(address - range.start) / cellBytes }
+    func cellIndex(_ address: UInt) -> Int { Int(address &- range.start) / cellBytes }
+
+    @inline(__always)
+    func cellStart(_ index: Int) -> UInt { range.start &+ UInt(index &* cellBytes) }
 
     /// Frees every allocated, unmarked cell and clears the marks. Returns
     /// the number of cells freed.
-    func sweep() -> Int {
+    mutating func sweep() -> Int {
         let before = liveCells
         liveCells = allocated.intersect(with: marked)
         marked.clearAll()
@@ -55,8 +70,65 @@ final class Arena {
     }
 }
 
-/// A fixed-size bitmap outside the heap.
-final class Bitmap {
+/// The arena records, by id, and per size class the list of arenas that may
+/// have free cells (linked through `Arena.nextOpen`).
+///
+/// The table is allocated for every arena old space can hold, so it never
+/// moves: a record pointer stays valid while promotion adds arenas.
+struct ArenaTable: ~Copyable {
+    var records: RawStack<Arena>
+    var freeIDs = RawStack<Int32>()
+    let openHeads: UnsafeMutablePointer<Int32>
+
+    init(capacity: Int) {
+        records = RawStack(capacity: capacity)
+        openHeads = .allocate(capacity: SizeClasses.count)
+        openHeads.initialize(repeating: -1, count: SizeClasses.count)
+    }
+
+    deinit {
+        for id in 0..<records.count where records[id].inUse { records[id].release() }
+        openHeads.deallocate()
+    }
+
+    /// The record of arena `id`, which must be in use.
+    @inline(__always)
+    func record(_ id: Int) -> UnsafeMutablePointer<Arena> { records.base + id }
+
+    /// The id the next `add` will use.
+    var nextID: Int32 { freeIDs.last ?? Int32(records.count) }
+
+    mutating func add(_ arena: Arena) -> Int {
+        let id: Int
+        if let reused = freeIDs.popLast() {
+            id = Int(reused)
+            records[id] = arena
+        } else {
+            id = records.count
+            records.append(arena)
+        }
+        pushOpen(id)
+        return id
+    }
+
+    mutating func remove(_ id: Int) {
+        records[id].release()
+        records[id].inUse = false
+        freeIDs.append(Int32(id))
+    }
+
+    func pushOpen(_ id: Int) {
+        let c = records[id].sizeClass
+        record(id).pointee.nextOpen = openHeads[c]
+        openHeads[c] = Int32(id)
+    }
+
+    func clearOpenLists() { openHeads.update(repeating: -1, count: SizeClasses.count) }
+}
+
+/// A fixed-size bitmap in malloc'ed memory, outside the heap. A value that
+/// refers to its words: the arena record that made it frees it.
+struct Bitmap {
     let words: UnsafeMutablePointer<UInt64>
     let wordCount: Int
     let count: Int
@@ -68,7 +140,7 @@ final class Bitmap {
         words.initialize(repeating: 0, count: wordCount)
     }
 
-    deinit { words.deallocate() }
+    func deallocate() { words.deallocate() }
 
     @inline(__always) func get(_ i: Int) -> Bool { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
     @inline(__always) func set(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
@@ -113,17 +185,18 @@ enum SizeClasses {
         return s
     }()
 
-    /// Index into `sizes` for every 16-byte multiple up to the maximum.
-    static let lookup: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: Layout.maxSmallBytes / 16 + 1)
-        var c = 0
-        for i in 0..<table.count {
-            while sizes[c] < i * 16 { c += 1 }
-            table[i] = UInt8(c)
-        }
-        return table
-    }()
+    /// 8 classes to 128 bytes, then 4 for each doubling to 8 KiB.
+    static let count = 8 + 4 * 6
 
+    /// The smallest class that holds `bytes` (16 to 8192), computed rather
+    /// than looked up: promotion calls it per object, and a global table
+    /// costs a lazy-initialisation check on every access.
     @inline(__always)
-    static func classFor(_ bytes: Int) -> Int { Int(lookup[(bytes + 15) >> 4]) }
+    static func classFor(_ bytes: Int) -> Int {
+        if bytes <= 128 { return max(0, ((bytes &+ 15) >> 4) &- 1) }
+        let b = bytes &- 1
+        let log = (Int.bitWidth &- 1) &- b.leadingZeroBitCount   // 2^log < bytes <= 2^(log+1)
+        let quarter = (b &- (1 << log)) >> (log &- 2)
+        return 8 &+ (log &- 7) &* 4 &+ quarter
+    }
 }

@@ -43,7 +43,7 @@ public struct SoftwareBarrier: Barrier {
     @inline(__always)
     private func card(_ address: UInt) -> Int { Int((address - regions.whole.start) >> shift) }
 
-    public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {
+    public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {
         forEachDirtyRun(inUse) { first, last in
             written.dirtyCards += last - first
             table.advanced(by: first).update(repeating: 0, count: last - first)
@@ -79,6 +79,7 @@ public struct SoftwareBarrier: Barrier {
     }
 
     public func suspend(_ range: PageRange) {}
+    public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {}
     public func discard(_ range: PageRange) {}
 
     public func close() { munmap(table, tableBytes) }
@@ -92,9 +93,10 @@ public struct NoBarrier: Barrier {
     public init(regions: HeapRegions, configuration: HeapConfiguration) {}
     @inlinable @inline(__always) public func recordStore(slot: UInt) {}
     public func oldSpaceGrew(_ range: PageRange) {}
-    public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {}
+    public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {}
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {}
     public func suspend(_ range: PageRange) {}
+    public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {}
     public func discard(_ range: PageRange) {}
     public func close() {}
 }

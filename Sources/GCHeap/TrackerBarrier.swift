@@ -3,11 +3,16 @@ import WriteWatch
 /// A tracker the heap can open for itself.
 public protocol HeapTracker: WriteTracker {
     static var barrierName: String { get }
+    /// Whether `collect` re-arms suspended pages the collector wrote (they
+    /// read as written), so that `endMinor` needs no `reset` per suspended
+    /// range.
+    static var collectRearmsSuspended: Bool { get }
     static func open(_ configuration: HeapConfiguration) throws(WriteWatchError) -> Self
 }
 
 extension UffdAsyncTracker: HeapTracker {
     public static var barrierName: String { "hardware" }
+    public static var collectRearmsSuspended: Bool { true }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdAsyncTracker {
         try UffdAsyncTracker(options: .init(vectorCapacity: c.scanVectorCapacity, maskedFeatures: c.maskedTrackerFeatures))
     }
@@ -15,22 +20,33 @@ extension UffdAsyncTracker: HeapTracker {
 
 extension MprotectTracker: HeapTracker {
     public static var barrierName: String { "mprotect" }
+    public static var collectRearmsSuspended: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> MprotectTracker { try MprotectTracker() }
 }
 
 extension UffdSyncTracker: HeapTracker {
     public static var barrierName: String { "uffd-sync" }
+    public static var collectRearmsSuspended: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdSyncTracker { try UffdSyncTracker() }
 }
 
 /// A barrier made of page protection: the mutator's pointer store is a
 /// plain store, and the OS tells the collector which pages were written.
 ///
-/// Invariant: every old-space page in use is tracked, and every write to it
-/// since the previous minor collection is either reported by the tracker or
-/// was made by the collector itself, which re-arms (discards) what it wrote
-/// before the mutator resumes. The price is granularity: a dirty page is
-/// 4 KiB of old objects to scan, against a card's 512 bytes.
+/// Invariant: every old-space page in use is armed or was written since the
+/// last `endMinor`. A minor collection reads the written pages without
+/// re-arming them (`peek`), so the collector's slot updates there are plain
+/// writes; it suspends every other page it writes (promotion arenas, pages
+/// of remembered slots); and `endMinor` re-arms all of it with one
+/// re-arming `collect` (for uffd-async one PAGEMAP_SCAN walk: written and
+/// suspended pages alike read as written). With the mutator stopped between
+/// the two, every page the re-arming step finds was written by the collector
+/// or already reported, so discarding its result loses nothing. A page it
+/// finds outside both sets was written by the collector while armed: a
+/// protection fault, counted, and expected to be zero.
+///
+/// The price is granularity: a dirty page is 4 KiB of old objects to scan,
+/// against a card's 512 bytes.
 public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     public static var name: String { Tracker.barrierName }
     public static var watchesPages: Bool { true }
@@ -50,10 +66,10 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
         do { try tracker.track(range) } catch { throw .barrierUnavailable(Tracker.barrierName, error) }
     }
 
-    public func takeWritten(_ written: inout WrittenRegions, inUse: PageRange) {
+    public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {
         let before = written.regions.count
         do {
-            let report = try tracker.collect(into: &written.regions)
+            let report = try tracker.peek(into: &written.regions)
             written.scanCalls += report.scanCalls
             written.degraded += report.degraded
         } catch {
@@ -64,14 +80,30 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
         for r in written.regions[before...] { written.dirtyPages += r.pageCount }
     }
 
-    public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {
-        do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }
+    public func suspend(_ range: PageRange) {
+        // If it fails the collector's writes fault (and are counted): slower,
+        // still right, since endMinor re-arms whatever was written.
+        try? tracker.suspend(range)
     }
 
-    public func suspend(_ range: PageRange) {
-        // If it fails the collector's writes fault and are discarded later:
-        // slower, still right.
-        try? tracker.suspend(range)
+    public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {
+        // A failed re-arming collect has re-armed or re-registered what it
+        // could and reports the rest written: over-reporting at the next
+        // minor, never a lost page.
+        let report = try? tracker.collect(into: &written.rearmed)
+        written.degraded += report?.degraded ?? []
+        written.rearmCalls += Tracker.collectRearmsSuspended ? report?.scanCalls ?? 0 : written.rearmed.count
+        if !Tracker.collectRearmsSuspended {
+            for range in suspended {
+                try? tracker.reset(range)
+                written.rearmCalls += 1
+            }
+        }
+        written.collectorFaultPages = written.rearmed.pagesOutside(written.regions, suspended)
+    }
+
+    public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {
+        do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }
     }
 
     public func discard(_ range: PageRange) {

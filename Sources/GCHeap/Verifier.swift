@@ -32,28 +32,20 @@ extension Heap {
 
         var written: [PageRange] = []
         barrier.peekWritten(into: &written, inUse: pages.tracked)
-        let rememberedSlots = Set(remembered)
-        func isWritten(_ slot: UInt) -> Bool {
-            var lo = 0, hi = written.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if written[mid].end <= slot { lo = mid + 1 } else { hi = mid }
-            }
-            return lo < written.count && written[lo].contains(slot)
-        }
+        let rememberedSlots = Set(remembered.array)
 
         func valid(_ value: UInt) -> Bool {
             if isYoung(value) { return youngObjects.contains(value) }
             switch oldObject(at: value) {
-            case let .small(arena, _): return Layout.size(of: value) <= arena.cellBytes
-            case let .large(id): return Layout.size(of: value) <= larges[id]!.range.byteCount
+            case let .small(id, _): return Layout.size(of: value) <= arenas.record(id).pointee.cellBytes
+            case let .large(id): return Layout.size(of: value) <= larges[id].range.byteCount
             case .none: return false
             }
         }
 
         var visited = Set<UInt>()
         var stack: [UInt] = []
-        for value in roots.values + shadowStack where value != 0 && value & 7 == 0 {
+        for value in allRoots where value != 0 && value & 7 == 0 {
             guard valid(value) else { fail("root points to no object: 0x\(String(value, radix: 16))"); continue }
             if visited.insert(value).inserted { stack.append(value) }
         }
@@ -69,7 +61,7 @@ extension Heap {
                 }
                 if old && isYoung(value) {
                     let s = UInt(bitPattern: slot)
-                    if !rememberedSlots.contains(s) && !isWritten(s) {
+                    if !rememberedSlots.contains(s) && !written.covers(s) {
                         fail("old-to-young pointer not remembered: field \(f) of old object 0x\(String(object, radix: 16))")
                     }
                 }
@@ -84,7 +76,7 @@ extension Heap {
     public func reachableObjects() -> [ObjectRef] {
         var visited = Set<UInt>()
         var stack: [UInt] = []
-        for value in roots.values + shadowStack where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
+        for value in allRoots where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
         while let object = stack.popLast() {
             for f in 0..<Layout.pointerCount(object) {
                 let value = Layout.slot(object, f).pointee
@@ -93,6 +85,9 @@ extension Heap {
         }
         return visited.map { ObjectRef(address: $0) }
     }
+
+    /// Every root and shadow-stack value, for the verifier's walks.
+    private var allRoots: [UInt] { roots.values.array + Array(shadowStack) }
 
     /// Whether `object` is in the nursery (for tests and tools).
     public func isYoung(_ object: ObjectRef) -> Bool { isYoung(object.address) }

@@ -82,9 +82,11 @@ public final class MprotectTracker: WriteTracker {
         return report
     }
 
-    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+    @discardableResult
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport {
         if isClosed { throw .closed }
         for entry in entries { entry.map.peek(into: &written) }
+        return CollectReport()
     }
 
     public func reset(_ range: PageRange) throws(WriteWatchError) {

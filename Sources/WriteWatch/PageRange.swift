@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Ranges handed to a tracker must be page-aligned; ranges a tracker reports
 /// always are.
-public struct PageRange: Hashable, Sendable, CustomStringConvertible {
+public struct PageRange: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     public var start: UInt
     public var end: UInt
 

@@ -64,8 +64,9 @@ public final class UffdAsyncTracker: WriteTracker {
     /// every tracked page, with this as the reason.
     private var reportEverythingNext: WriteWatchError?
 
-    /// Makes the next PAGEMAP_SCAN call fail with this error after the kernel
-    /// has done its work: the worst case of a real failure. For tests.
+    /// Makes the next PAGEMAP_SCAN call (of a collect or a peek) fail with
+    /// this error after the kernel has done its work: the worst case of a
+    /// real failure. For tests.
     public var injectNextScanFailure: Errno?
 
     /// Opens a tracker, or throws `.unsupported` naming the missing feature
@@ -118,20 +119,22 @@ public final class UffdAsyncTracker: WriteTracker {
         return report
     }
 
-    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+    @discardableResult
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport {
         let session = try liveSession()
+        var report = CollectReport()
         if let why = reportEverythingNext {
-            var ignored = CollectReport()
-            ranges.reportAll(into: &written, because: why, in: &ignored)
-            return
+            ranges.reportAll(into: &written, because: why, in: &report)
+            return report
         }
-        var calls = 0
-        var none: Errno?
         for span in ranges.spans {
-            if let failure = session.scanner.scan(span, into: &written, calls: &calls, inject: &none, rearm: false) {
-                written.appendCoalescing(PageRange(start: failure.from, end: span.end))
+            if let failure = session.scanner.scan(span, into: &written, calls: &report.scanCalls, inject: &injectNextScanFailure, rearm: false) {
+                let rest = PageRange(start: failure.from, end: span.end)
+                written.appendCoalescing(rest)
+                report.degraded.append(Degradation(range: rest, error: .system(operation: "PAGEMAP_SCAN(\(rest))", errno: failure.errno)))
             }
         }
+        return report
     }
 
     public func reset(_ range: PageRange) throws(WriteWatchError) {

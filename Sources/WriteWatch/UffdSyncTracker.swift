@@ -164,14 +164,16 @@ public final class UffdSyncTracker: WriteTracker {
         return report
     }
 
-    public func peek(into written: inout [PageRange]) throws(WriteWatchError) {
+    @discardableResult
+    public func peek(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport {
         let handler = try liveHandler()
+        var report = CollectReport()
         if let why = reportEverythingNext {
-            var ignored = CollectReport()
-            ranges.reportAll(into: &written, because: why, in: &ignored)
-            return
+            ranges.reportAll(into: &written, because: why, in: &report)
+            return report
         }
         for map in handler.maps.withLock({ $0 }).sorted(by: { $0.range.start < $1.range.start }) { map.peek(into: &written) }
+        return report
     }
 
     public func reset(_ range: PageRange) throws(WriteWatchError) {

@@ -37,16 +37,22 @@ public protocol WriteTracker: AnyObject {
     func collect(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport
 
     /// Appends the pages written since the previous collect without
-    /// re-arming them: the next collect still reports them. For verifiers.
-    func peek(into written: inout [PageRange]) throws(WriteWatchError)
+    /// re-arming them: the next collect still reports them, and they stay
+    /// writable without a fault. For verifiers, and for a collector that
+    /// updates slots on the written pages before re-arming them with the
+    /// next collect.
+    @discardableResult
+    func peek(into written: inout [PageRange]) throws(WriteWatchError) -> CollectReport
 
     /// Forgets writes to `range` (inside the tracked ranges) and re-arms it,
     /// like ResetWriteWatch. A collector uses it to discard its own writes.
     func reset(_ range: PageRange) throws(WriteWatchError)
 
-    /// Stops watching `range` until the next `reset` of it: writes there are
-    /// not reported. For a collector about to write memory it will reset
-    /// afterwards, so that its own writes cost no protection faults.
+    /// Stops watching `range` until the next `reset` of it: writes there
+    /// cost no protection fault. For a collector about to write memory it
+    /// will re-arm afterwards. With uffd-async the next collect also reports
+    /// the suspended pages the collector touched (they read as written) and
+    /// re-arms them; with mprotect and uffd-sync only `reset` re-arms them.
     func suspend(_ range: PageRange) throws(WriteWatchError)
 
     /// Stops watching everything and releases the descriptors. Idempotent.

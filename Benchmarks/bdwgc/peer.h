@@ -1,0 +1,82 @@
+/* What both Boehm GC peers share: mode selection, pause timing through
+ * GC_set_on_collection_event, and the JSON record gcbench reads.
+ *
+ * Build: cc -O2 gcbench.c -lgc (Debian: apt-get install libgc-dev). */
+#ifndef WRITEWATCH_BDWGC_PEER_H
+#define WRITEWATCH_BDWGC_PEER_H
+
+#include <gc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double peer_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Collection pauses, world stopped to world started. */
+enum { PEER_MAX_PAUSES = 1 << 16 };
+static double peer_pauses[PEER_MAX_PAUSES];
+static int peer_pause_count;
+static double peer_pause_start;
+
+static void peer_on_event(GC_EventType event) {
+    if (event == GC_EVENT_PRE_STOP_WORLD) peer_pause_start = peer_now();
+    if (event == GC_EVENT_POST_START_WORLD && peer_pause_count < PEER_MAX_PAUSES)
+        peer_pauses[peer_pause_count++] = peer_now() - peer_pause_start;
+}
+
+static int peer_compare(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double peer_percentile(double p) {
+    if (peer_pause_count == 0) return 0;
+    int i = (int)(p * (peer_pause_count - 1) + 0.5);
+    return peer_pauses[i];
+}
+
+/* Starts the collector; --incremental selects its mprotect-based
+ * generational mode. Returns the barrier name for the record. */
+static const char *peer_start(int argc, char **argv) {
+    int incremental = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--incremental") == 0) incremental = 1;
+    GC_INIT();
+    GC_set_on_collection_event(peer_on_event);
+    if (incremental) GC_enable_incremental();
+    return incremental ? "bdwgc-incremental" : "bdwgc";
+}
+
+/* The first argument that is a number, or the default. */
+static int peer_int_arg(int argc, char **argv, int fallback) {
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] >= '0' && argv[i][0] <= '9') return atoi(argv[i]);
+    return fallback;
+}
+
+static void peer_fail(const char *message) {
+    fprintf(stderr, "validation failed: %s\n", message);
+    exit(1);
+}
+
+/* One JSON line with the fields gcbench's run records share. */
+static void peer_report(const char *workload, const char *barrier, const char *parameters,
+                        const char *summary, double wall) {
+    qsort(peer_pauses, (size_t)peer_pause_count, sizeof(double), peer_compare);
+    double paused = 0;
+    for (int i = 0; i < peer_pause_count; i++) paused += peer_pauses[i];
+    printf("{\"workload\":\"%s\",\"barrier\":\"%s\",\"parameters\":\"%s\",\"summary\":\"%s\","
+           "\"wallSeconds\":%.6f,\"pauseSeconds\":%.6f,\"collections\":%lu,"
+           "\"pauseMedianSeconds\":%.6f,\"pauseP95Seconds\":%.6f,\"pauseMaxSeconds\":%.6f,"
+           "\"heapBytes\":%lu}\n",
+           workload, barrier, parameters, summary, wall, paused, (unsigned long)GC_get_gc_no(),
+           peer_percentile(0.5), peer_percentile(0.95), peer_percentile(1.0),
+           (unsigned long)GC_get_heap_size());
+}
+
+#endif
