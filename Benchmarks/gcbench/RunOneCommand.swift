@@ -65,7 +65,8 @@ enum RunOneCommand {
                 minorCollections: s.minorCollections, majorCollections: s.majorCollections,
                 dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
-                promotedBytes: s.promotedBytes)
+                promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
+                collectorFaultPages: s.collectorFaultPages)
         }
     }
 }

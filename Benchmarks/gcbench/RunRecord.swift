@@ -22,6 +22,11 @@ struct RunRecord: Codable {
     var writeFaults: Int
     var peakRSSBytes: Int
     var promotedBytes: Int
+    /// Ranges the collector suspended, re-arming calls, and old pages the
+    /// collector wrote while armed (protection faults; 0 by design).
+    var collectorSuspends: Int? = nil
+    var rearmCalls: Int? = nil
+    var collectorFaultPages: Int? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

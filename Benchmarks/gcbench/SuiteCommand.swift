@@ -101,6 +101,9 @@ enum SuiteCommand {
                 m.writeFaults = median(rs.map(\.writeFaults))
                 m.peakRSSBytes = median(rs.map(\.peakRSSBytes))
                 m.promotedBytes = median(rs.map(\.promotedBytes))
+                m.collectorSuspends = rs[0].collectorSuspends.map { _ in median(rs.map { $0.collectorSuspends ?? 0 }) }
+                m.rearmCalls = rs[0].rearmCalls.map { _ in median(rs.map { $0.rearmCalls ?? 0 }) }
+                m.collectorFaultPages = rs[0].collectorFaultPages.map { _ in median(rs.map { $0.collectorFaultPages ?? 0 }) }
                 m.ratioToSoftware = software.map { m.wallSeconds / $0 }
                 records.append(m)
             }
