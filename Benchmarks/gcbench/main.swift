@@ -9,6 +9,7 @@ usage: gcbench [suite options]       run the benchmark suite (options below)
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
        gcbench report SUITE.json [--svg FILE]   the table and chart of a saved suite run
+       gcbench peer ...              GCBench and binarytrees in C on Boehm GC (needs libgc-dev)
 """
 
 let words = Array(CommandLine.arguments.dropFirst())
@@ -23,6 +24,8 @@ case "run-one":
     status = RunOneCommand.run(Array(words.dropFirst()))
 case "report":
     status = SuiteCommand.report(Array(words.dropFirst()))
+case "peer":
+    status = BoehmPeer.run(Array(words.dropFirst()))
 case "tracker":
     status = TrackerBenchmark.run(Array(words.dropFirst()))
 case "help", "--help", "-h":

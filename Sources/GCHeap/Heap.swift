@@ -15,6 +15,10 @@ struct MutatorState {
     @usableFromInline var stack: UnsafeMutablePointer<UInt>
     @usableFromInline var depth: Int
     @usableFromInline var capacity: Int
+    /// Whether eden past `top` already reads as zero (the collector zeroes
+    /// it in bulk), so allocation writes only the header. False when freed
+    /// memory is poisoned instead: then each allocation zeroes its fields.
+    @usableFromInline var edenZeroed: Bool
 }
 
 /// A generational mark-sweep heap, generic over its write barrier.
@@ -75,6 +79,7 @@ public final class Heap<B: Barrier> {
     /// barrier's mechanism is unavailable (naming the missing feature).
     public init(configuration: HeapConfiguration = HeapConfiguration()) throws(HeapError) {
         try configuration.validate()
+        assert(SizeClasses.classForIsExact(), "size-class arithmetic disagrees with the class table")
         self.configuration = configuration
         space = try AddressSpace(configuration: configuration)
         let regions = HeapRegions(whole: PageRange(start: space.base, end: space.base + UInt(space.totalBytes)),
@@ -93,7 +98,8 @@ public final class Heap<B: Barrier> {
         majorThreshold = max(8 << 20, configuration.heapLimitBytes / 8)
         mutator = .allocate(capacity: 1)
         mutator.initialize(to: MutatorState(top: space.eden.start, end: space.eden.end,
-                                            stack: .allocate(capacity: 256), depth: 0, capacity: 256))
+                                            stack: .allocate(capacity: 256), depth: 0, capacity: 256,
+                                            edenZeroed: !configuration.poisonFreedMemory))
         _ = madvise(UnsafeMutableRawPointer(bitPattern: space.young.start), space.young.byteCount, MADV_NOHUGEPAGE)
     }
 
@@ -119,7 +125,7 @@ public final class Heap<B: Barrier> {
         let top = mutator.pointee.top
         if size <= Layout.maxSmallBytes, pointers >= 0, bytes >= 0, top &+ UInt(size) <= mutator.pointee.end {
             mutator.pointee.top = top &+ UInt(size)
-            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
+            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: mutator.pointee.edenZeroed)
             return ObjectRef(address: top)
         }
         return try allocateSlow(pointers: pointers, bytes: bytes, tag: tag)
@@ -135,7 +141,7 @@ public final class Heap<B: Barrier> {
         try collect(major: false)
         let top = mutator.pointee.top
         mutator.pointee.top = top + UInt(size)
-        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
+        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: mutator.pointee.edenZeroed)
         return ObjectRef(address: top)
     }
 

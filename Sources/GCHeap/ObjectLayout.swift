@@ -77,10 +77,30 @@ enum Layout {
         UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes &+ pointerCount(object) &* 8)).unsafelyUnwrapped
     }
 
+    /// Copies an object. Most are a few words: copy those in registers, two
+    /// words at a time, rather than call memmove per object.
+    @inline(__always)
+    static func copy(from source: UInt, to destination: UInt, size: Int) {
+        let from = UnsafeRawPointer(bitPattern: source).unsafelyUnwrapped
+        let to = UnsafeMutableRawPointer(bitPattern: destination).unsafelyUnwrapped
+        guard size <= 64 else { return to.copyMemory(from: from, byteCount: size) }
+        var offset = 0
+        while offset &+ 16 <= size {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: SIMD2<UInt64>.self), toByteOffset: offset, as: SIMD2<UInt64>.self)
+            offset &+= 16
+        }
+        if offset < size {
+            to.storeBytes(of: from.load(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+        }
+    }
+
+    /// Writes the header and, unless the memory is known to read as zero
+    /// already, zeroes the fields and data.
     @inlinable @inline(__always)
-    static func initialize(_ object: UInt, pointers: Int, bytes: Int, tag: UInt32, age: Int = 0) {
+    static func initialize(_ object: UInt, pointers: Int, bytes: Int, tag: UInt32, zeroed: Bool) {
         word(object, 0).pointee = UInt(pointers) | UInt(bytes) << 32
-        word(object, 1).pointee = UInt(tag) | UInt(age) << 32
+        word(object, 1).pointee = UInt(tag)
+        if zeroed { return }
         let body = size(pointers: pointers, bytes: bytes) &- headerBytes
         UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes)).unsafelyUnwrapped
             .initializeMemory(as: UInt8.self, repeating: 0, count: body)

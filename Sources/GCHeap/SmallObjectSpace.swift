@@ -199,4 +199,13 @@ enum SizeClasses {
         let quarter = (b &- (1 << log)) >> (log &- 2)
         return 8 &+ (log &- 7) &* 4 &+ quarter
     }
+
+    /// Whether `classFor` picks the smallest class that fits, for every
+    /// size: checked once per heap in debug builds.
+    static func classForIsExact() -> Bool {
+        sizes.count == count && stride(from: 16, through: Layout.maxSmallBytes, by: 8).allSatisfy { bytes in
+            let c = classFor(bytes)
+            return sizes[c] >= bytes && (c == 0 || sizes[c - 1] < bytes)
+        }
+    }
 }
