@@ -73,13 +73,14 @@ enum RunOneCommand {
 
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
-    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "gcbench-stretch"]
-    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, scheme, scheme:NAME"
+    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch"]
+    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME"
 
     var binaryTreesN = 21
     var gcold = GCOldWorkload()
     var promotedStores = 30_000_000
     var sweep = RemsetSweepWorkload.defaultSweep
+    var storeSweep = StoreSweepWorkload.defaultSweep
     var gcbenchStretch = 18
 
     init(_ args: Arguments) throws(UsageError) {
@@ -91,16 +92,23 @@ struct WorkloadOptions {
             guard n.count == 5, n.allSatisfy({ $0 > 0 }) else { throw UsageError("--gcold takes five positive numbers: 'live work ratio mutations steps'") }
             gcold = GCOldWorkload(liveMegabytes: n[0], work: n[1], ratio: n[2], mutations: n[3], steps: n[4])
         }
-        if let s = args.options["remset-sweep"] {
-            sweep = s.split(separator: ",").compactMap { Int($0) }
-            guard !sweep.isEmpty, sweep.allSatisfy({ $0 > 0 }) else { throw UsageError("--remset-sweep takes stores per page such as 1,4,16") }
-        }
+        sweep = try Self.sweepList(args, "remset-sweep", default: sweep)
+        storeSweep = try Self.sweepList(args, "store-sweep", default: storeSweep)
     }
 
     /// The words to pass on to a child run-one.
     var arguments: [String] {
         ["--binarytrees-n", "\(binaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
-         "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ",")]
+         "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ","),
+         "--store-sweep", storeSweep.map(String.init).joined(separator: ",")]
+    }
+
+    /// A `--NAME 1,4,16` list of stores per page.
+    static func sweepList(_ args: Arguments, _ name: String, default value: [Int]) throws(UsageError) -> [Int] {
+        guard let text = args.options[name] else { return value }
+        let list = text.split(separator: ",").map { Int($0) }
+        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }) else { throw UsageError("--\(name) takes stores per page such as 1,4,16, not '\(text)'") }
+        return list.map { $0! }
     }
 
     /// Runs `visitor` with the named workload as a concrete type; nil for
@@ -114,6 +122,9 @@ struct WorkloadOptions {
         default:
             if name.hasPrefix("remset-sweep:"), let k = Int(name.dropFirst("remset-sweep:".count)), k > 0 {
                 return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
+            }
+            if name.hasPrefix("store-sweep:"), let k = Int(name.dropFirst("store-sweep:".count)), k > 0 {
+                return try visitor.visit(StoreSweepWorkload(storesPerPage: k))
             }
             if name.hasPrefix("scheme:"), SchemeWorkload.programs.contains(String(name.dropFirst("scheme:".count))) {
                 return try visitor.visit(SchemeWorkload(program: String(name.dropFirst("scheme:".count))))
@@ -133,6 +144,7 @@ struct WorkloadOptions {
         names.flatMap { name -> [String] in
             switch name {
             case "remset-sweep": sweep.map { "remset-sweep:\($0)" }
+            case "store-sweep": storeSweep.map { "store-sweep:\($0)" }
             case "scheme": SchemeWorkload.programs.map { "scheme:\($0)" }
             default: [name]
             }

@@ -27,6 +27,11 @@ public struct Value: Hashable, Sendable {
     @inlinable public var immediate: Int? { isImmediate ? Int(bitPattern: bits) >> 1 : nil }
 }
 
+/// Bytes in front of an object's first pointer field: its two-word header.
+/// A large object starts on a page boundary, so its field `i` lies at byte
+/// `objectHeaderBytes + 8 * i` of its first page.
+public let objectHeaderBytes = Layout.headerBytes
+
 /// The object header: two words in front of the fields.
 ///
 ///     word 0: pointer count (low 32 bits) | data byte count (high 32 bits)

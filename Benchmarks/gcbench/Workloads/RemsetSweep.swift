@@ -19,19 +19,18 @@ struct RemsetSweepWorkload: Workload {
 
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
         let fields = arrayBytes / 8
-        let slotsPerPage = PageRange.pageSize / 8
-        let pages = fields / slotsPerPage
+        let pages = ArrayPages(fields: fields)
         heap.push(try heap.allocate(pointers: fields, bytes: 0))
-        let touched = max(1, min(pages, storesPerStep / storesPerPage))
+        let touched = max(1, min(pages.count, storesPerStep / storesPerPage))
         var stamp = 0
         for step in 0..<steps {
             for p in 0..<touched {
-                let page = (p * 7 + step) % pages   // spread over the array
+                let page = pages.page(step: step, touch: p)
                 for s in 0..<storesPerPage {
                     let young = try heap.allocate(pointers: 0, bytes: 8)
                     heap.withData(young) { $0.storeBytes(of: stamp, as: Int.self) }
                     stamp += 1
-                    heap.store(heap.peek().ref!, page * slotsPerPage + (s * 17) % slotsPerPage, young)
+                    heap.store(heap.peek().ref!, ArrayPages.slot(page: page, store: s), young)
                 }
             }
             try heap.collectMinor()

@@ -1,4 +1,5 @@
 import GCHeap
+import WriteWatch
 
 /// A benchmark program that runs on a heap and checks its own live data.
 protocol Workload {
@@ -79,4 +80,31 @@ enum Trees {
     }
 
     static func size(_ depth: Int) -> Int { (1 << (depth + 1)) - 1 }
+}
+
+/// The slots of a large pointer array that lie on one OS page, for the
+/// sweeps' "stores per touched page". The array's fields start after its
+/// 16-byte header, so field `512 p - 2` is the first on page `p` (the array
+/// starts page-aligned); page 0 holds the header and is never used. Counts
+/// are powers of two, so picking a slot is a mask, not a division.
+struct ArrayPages {
+    static let slotsPerPage = 512
+    static let headerSlots = objectHeaderBytes / 8
+    /// Usable pages of an array of `fields` pointer fields.
+    let count: Int
+
+    init(fields: Int) {
+        precondition(PageRange.pageSize == 4096, "the sweeps assume 4 KiB pages")
+        count = fields / ArrayPages.slotsPerPage - 1
+    }
+
+    /// Page `1 + (touch * 7 + step) mod count`: consecutive touches spread
+    /// over the array, and each step shifts the set.
+    @inline(__always)
+    func page(step: Int, touch: Int) -> Int { 1 + (touch &* 7 &+ step) % count }
+
+    /// The slot of the `s`-th store into `page`: 17 is odd, so 512
+    /// consecutive stores write each slot of the page once.
+    @inline(__always)
+    static func slot(page: Int, store s: Int) -> Int { page &* slotsPerPage &- headerSlots &+ (s &* 17) & (slotsPerPage - 1) }
 }
