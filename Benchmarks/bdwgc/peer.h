@@ -1,5 +1,7 @@
 /* What both Boehm GC peers share: mode selection, pause timing through
- * GC_set_on_collection_event, and the JSON record gcbench reads.
+ * GC_set_on_collection_event, and the JSON record gcbench reads (the
+ * fields of its RunRecord: each collection counts as a minor, its
+ * stop-the-world time as a pause).
  *
  * Build: cc -O2 gcbench.c -lgc (Debian: apt-get install libgc-dev). */
 #ifndef WRITEWATCH_BDWGC_PEER_H
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static double peer_now(void) {
@@ -34,11 +37,17 @@ static int peer_compare(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* The same rank as gcbench's percentile: the ceil(n p)-th smallest. */
 static double peer_percentile(double p) {
     if (peer_pause_count == 0) return 0;
-    int i = (int)(p * (peer_pause_count - 1) + 0.5);
+    int i = (int)(p * peer_pause_count + 0.999999) - 1;
+    if (i < 0) i = 0;
     return peer_pauses[i];
 }
+
+static struct rusage peer_usage_start;
+
+static double peer_seconds(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec / 1e6; }
 
 /* Starts the collector; --incremental selects its mprotect-based
  * generational mode. Returns the barrier name for the record. */
@@ -49,6 +58,7 @@ static const char *peer_start(int argc, char **argv) {
     GC_INIT();
     GC_set_on_collection_event(peer_on_event);
     if (incremental) GC_enable_incremental();
+    getrusage(RUSAGE_SELF, &peer_usage_start);
     return incremental ? "bdwgc-incremental" : "bdwgc";
 }
 
@@ -64,19 +74,25 @@ static void peer_fail(const char *message) {
     exit(1);
 }
 
-/* One JSON line with the fields gcbench's run records share. */
+/* One JSON line: a gcbench RunRecord. */
 static void peer_report(const char *workload, const char *barrier, const char *parameters,
                         const char *summary, double wall) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    double cpu = peer_seconds(usage.ru_utime) + peer_seconds(usage.ru_stime)
+               - peer_seconds(peer_usage_start.ru_utime) - peer_seconds(peer_usage_start.ru_stime);
     qsort(peer_pauses, (size_t)peer_pause_count, sizeof(double), peer_compare);
     double paused = 0;
     for (int i = 0; i < peer_pause_count; i++) paused += peer_pauses[i];
     printf("{\"workload\":\"%s\",\"barrier\":\"%s\",\"parameters\":\"%s\",\"summary\":\"%s\","
-           "\"wallSeconds\":%.6f,\"pauseSeconds\":%.6f,\"collections\":%lu,"
-           "\"pauseMedianSeconds\":%.6f,\"pauseP95Seconds\":%.6f,\"pauseMaxSeconds\":%.6f,"
-           "\"heapBytes\":%lu}\n",
-           workload, barrier, parameters, summary, wall, paused, (unsigned long)GC_get_gc_no(),
-           peer_percentile(0.5), peer_percentile(0.95), peer_percentile(1.0),
-           (unsigned long)GC_get_heap_size());
+           "\"repetitions\":1,\"wallSeconds\":%.6f,\"cpuSeconds\":%.6f,\"mutatorSeconds\":%.6f,"
+           "\"minorSeconds\":%.6f,\"majorSeconds\":0,"
+           "\"minorPauseMedianSeconds\":%.6f,\"minorPauseP95Seconds\":%.6f,\"minorPauseMaxSeconds\":%.6f,"
+           "\"minorCollections\":%d,\"majorCollections\":0,\"dirtyPages\":0,\"dirtyCards\":0,\"scanCalls\":0,"
+           "\"writeFaults\":%ld,\"peakRSSBytes\":%ld,\"promotedBytes\":0}\n",
+           workload, barrier, parameters, summary, wall, cpu, wall - paused, paused,
+           peer_percentile(0.5), peer_percentile(0.95), peer_percentile(1.0), peer_pause_count,
+           usage.ru_minflt - peer_usage_start.ru_minflt, usage.ru_maxrss * 1024L);
 }
 
 #endif

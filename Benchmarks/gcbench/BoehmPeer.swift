@@ -58,7 +58,7 @@ enum BoehmPeer {
         return data
     }
 
-    /// The compiled peer, rebuilt when its source is newer.
+    /// The compiled peer, rebuilt when its source or the shared header is newer.
     static func executable(_ workload: String) throws -> URL {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let source = root.appendingPathComponent("Benchmarks/bdwgc/\(workload).c")
@@ -68,7 +68,8 @@ enum BoehmPeer {
             throw Unavailable(description: "\(source.path) is missing: the peers are built from the source tree")
         }
         func modified(_ url: URL) -> Date? { (try? files.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date }
-        if let built = modified(binary), let written = modified(source), built > written { return binary }
+        let header = source.deletingLastPathComponent().appendingPathComponent("peer.h")
+        if let built = modified(binary), let written = [source, header].compactMap(modified).max(), built > written { return binary }
         try files.createDirectory(at: binary.deletingLastPathComponent(), withIntermediateDirectories: true)
         let cc = Process()
         cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -57,16 +57,19 @@ enum RunOneCommand {
             getrusage(Int32(RUSAGE_SELF.rawValue), &after)
             let s = heap.statistics
             let minor = Double(s.minorNanoseconds) / 1e9, major = Double(s.majorNanoseconds) / 1e9
+            func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+            let cpu = seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
+            let sweep = workload as? any SweepWorkload
             return RunRecord(
                 workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
-                wallSeconds: wall, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
+                wallSeconds: wall, cpuSeconds: cpu, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
                 minorPauseMedianSeconds: percentile(s.minorPauses, 0.5), minorPauseP95Seconds: percentile(s.minorPauses, 0.95),
                 minorPauseMaxSeconds: percentile(s.minorPauses, 1.0),
                 minorCollections: s.minorCollections, majorCollections: s.majorCollections,
                 dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
-                collectorFaultPages: s.collectorFaultPages)
+                collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches)
         }
     }
 }

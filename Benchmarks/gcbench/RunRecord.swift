@@ -1,13 +1,28 @@
 /// What one run of one workload under one barrier measured, or (in the
 /// suite's output) the medians of its repetitions with the ratio to software.
+///
+/// A barrier is one of ours (hardware, software, mprotect, uffd-sync), the
+/// A/A control `software-aa` (software again, in the same round), or a peer
+/// (`bdwgc`, `bdwgc-incremental`: the C programs on Boehm GC, which print
+/// this record themselves; their collections are counted as minors).
 struct RunRecord: Codable {
     var workload: String
     var barrier: String
     var parameters: String
     var summary: String
     var repetitions = 1
+    /// The median over rounds of this run's wall time divided by software's
+    /// in the same round, and the least and greatest of those ratios. With
+    /// 5 rounds, [min, max] covers the true median ratio with 94% confidence.
     var ratioToSoftware: Double?
+    var ratioMin: Double? = nil
+    var ratioMax: Double? = nil
+    /// Each round's wall time, in round order, so that any two rows can be
+    /// compared round by round later (`gcbench report`).
+    var roundWallSeconds: [Double]? = nil
     var wallSeconds: Double
+    /// User plus system CPU time of the measured part of the run.
+    var cpuSeconds: Double? = nil
     var mutatorSeconds: Double
     var minorSeconds: Double
     var majorSeconds: Double
@@ -27,6 +42,10 @@ struct RunRecord: Codable {
     var collectorSuspends: Int? = nil
     var rearmCalls: Int? = nil
     var collectorFaultPages: Int? = nil
+    /// Pointer stores and page touches of a sweep workload, for deriving
+    /// per-store and per-page costs.
+    var stores: Int? = nil
+    var pageTouches: Int? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

@@ -1,5 +1,6 @@
 import Foundation
 import GCHeap
+import HeapTrace
 import WriteWatch
 
 /// `gcbench` with no arguments: every workload under every barrier the
@@ -9,12 +10,38 @@ enum SuiteCommand {
     static let usage = """
     usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
                    [--full] [--binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
-                   [--promoted-stores N] [--remset-sweep 1,4,16,...] [--gcbench-stretch D] [--no-tracker]
-      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, scheme or scheme:NAME
-                 (default: all, then the tracker benchmark)
-      barriers:  hardware, software, mprotect, uffd-sync (default: all the probe allows)
+                   [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
+                   [--gcbench-stretch D] [--no-tracker]
+      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
+                 (or one point: remset-sweep:K, store-sweep:K, scheme:NAME; default: all, then the
+                 tracker benchmark)
+      barriers:  hardware, software, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default: all this
+                 machine has). With software, each round also runs software-aa: software again, the
+                 A/A control whose spread is the noise floor. bdwgc rows (Boehm GC, the C programs in
+                 Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
+      Every ratio is to software in the same round: the median over rounds, and [min..max].
       --full:    the published sizes (binarytrees N=21, GCOld 50 1 20 10 10000); takes well over 10 minutes here
     """
+
+    /// A row of the suite: one of our barriers, the A/A control, or a peer.
+    enum Row: Hashable {
+        case heap(BarrierKind)
+        case control
+        case peer(incremental: Bool)
+
+        var name: String {
+            switch self {
+            case let .heap(kind): kind.rawValue
+            case .control: "software-aa"
+            case let .peer(incremental): incremental ? "bdwgc-incremental" : "bdwgc"
+            }
+        }
+
+        func applies(to workload: String) -> Bool {
+            if case .peer = self { return BoehmPeer.workloads.contains(workload) }
+            return true
+        }
+    }
 
     static func run(_ words: [String]) -> Int32 {
         do { return try execute(words) } catch let e as UsageError {
@@ -40,22 +67,34 @@ enum SuiteCommand {
         var scaled = args
         scaled.options = defaults
         let sizes = try WorkloadOptions(scaled)
-        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,scheme")
+        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme")
             .split(separator: ",").map(String.init))
         for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
         let probe = Probe.run()
-        var barriers: [BarrierKind] = []
-        for name in (args.options["barriers"] ?? "hardware,software,mprotect,uffd-sync").split(separator: ",") {
+        var barriers: [Row] = []
+        var peersChecked = false, peersAvailable = false
+        for name in (args.options["barriers"] ?? "hardware,software,mprotect,uffd-sync,bdwgc,bdwgc-incremental").split(separator: ",") {
+            if name == "bdwgc" || name == "bdwgc-incremental" {
+                if !peersChecked {
+                    peersChecked = true
+                    do { _ = try BoehmPeer.executable("gcbench"); peersAvailable = true } catch {
+                        printError("gcbench: skipping bdwgc and bdwgc-incremental: \(error)")
+                    }
+                }
+                if peersAvailable { barriers.append(.peer(incremental: name == "bdwgc-incremental")) }
+                continue
+            }
             guard let kind = BarrierKind(rawValue: String(name)), kind != .none else {
-                throw UsageError("unknown barrier '\(name)': use hardware, software, mprotect, uffd-sync")
+                throw UsageError("unknown barrier '\(name)': use hardware, software, mprotect, uffd-sync, bdwgc, bdwgc-incremental")
             }
             if case let .unavailable(reason) = kind.availability(probe) {
                 printError("gcbench: skipping \(kind.rawValue): \(reason)")
                 continue
             }
-            barriers.append(kind)
+            barriers.append(.heap(kind))
+            if kind == .software { barriers.append(.control) }
         }
-        if !barriers.contains(.software) { printError("gcbench: software is not among the barriers: no ratios") }
+        if !barriers.contains(.heap(.software)) { printError("gcbench: software is not among the barriers: no ratios") }
         let repetitions = max(1, try args.int("repetitions", default: 5))
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
 
@@ -64,29 +103,47 @@ enum SuiteCommand {
               + (args.flags.contains("full") ? "" : " (scaled to fit 10 minutes; --full for the published sizes)"))
 
         var runs: [String: [String: [RunRecord]]] = [:]
-        let total = names.count * barriers.count * repetitions
+        let total = names.reduce(0) { n, name in n + barriers.filter { $0.applies(to: name) }.count } * repetitions
         var done = 0
         let start = Date()
         for name in names {
+            let rows = barriers.filter { $0.applies(to: name) }
             for rep in 0..<repetitions {
-                // Alternate the order too, so neither barrier always runs first.
-                let order = rep % 2 == 0 ? barriers : barriers.reversed()
-                for kind in order {
+                // A fresh order each round, the same in every suite run: a
+                // run's position and its predecessor both move its time on
+                // this machine (alternating forward and backward kept the
+                // middle row, software, second and after the same row in
+                // every round, and the A/A control showed a steady 0.66).
+                var random = SplitMix64(seed: UInt64(rep) &* 0x5EED &+ UInt64(name.utf8.count))
+                let order = rows.shuffled(using: &random)
+                for row in order {
                     done += 1
-                    printError(String(format: "[%3d/%d %5.0fs] %@ %@ (repetition %d)", done, total, Date().timeIntervalSince(start), name, kind.rawValue, rep + 1))
-                    let record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments)
-                    runs[name, default: [:]][kind.rawValue, default: []].append(record)
+                    printError(String(format: "[%3d/%d %5.0fs] %@ %@ (repetition %d)", done, total, Date().timeIntervalSince(start), name, row.name, rep + 1))
+                    var record: RunRecord
+                    switch row {
+                    case let .heap(kind):
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments)
+                    case .control:
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", "software"] + sizes.arguments)
+                        record.barrier = row.name
+                    case let .peer(incremental):
+                        let size = name == "gcbench" ? sizes.gcbenchStretch : sizes.binaryTreesN
+                        record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(name, size: size, incremental: incremental))
+                    }
+                    runs[name, default: [:]][row.name, default: []].append(record)
                 }
             }
         }
 
         var records: [RunRecord] = []
         for name in names {
-            let software = runs[name]?["software"].map { median($0.map(\.wallSeconds)) }
-            for kind in barriers {
-                guard let rs = runs[name]?[kind.rawValue], var m = rs.first else { continue }
+            let software = runs[name]?["software"]?.map(\.wallSeconds)
+            for row in barriers {
+                guard let rs = runs[name]?[row.name], var m = rs.first else { continue }
                 m.repetitions = rs.count
+                m.roundWallSeconds = rs.map(\.wallSeconds)
                 m.wallSeconds = median(rs.map(\.wallSeconds))
+                m.cpuSeconds = rs[0].cpuSeconds.map { _ in median(rs.map { $0.cpuSeconds ?? 0 }) }
                 m.mutatorSeconds = median(rs.map(\.mutatorSeconds))
                 m.minorSeconds = median(rs.map(\.minorSeconds))
                 m.majorSeconds = median(rs.map(\.majorSeconds))
@@ -104,12 +161,18 @@ enum SuiteCommand {
                 m.collectorSuspends = rs[0].collectorSuspends.map { _ in median(rs.map { $0.collectorSuspends ?? 0 }) }
                 m.rearmCalls = rs[0].rearmCalls.map { _ in median(rs.map { $0.rearmCalls ?? 0 }) }
                 m.collectorFaultPages = rs[0].collectorFaultPages.map { _ in median(rs.map { $0.collectorFaultPages ?? 0 }) }
-                m.ratioToSoftware = software.map { m.wallSeconds / $0 }
+                if let software, software.count == rs.count {
+                    let ratios = zip(rs, software).map { $0.wallSeconds / $1 }
+                    m.ratioToSoftware = median(ratios)
+                    m.ratioMin = ratios.min()
+                    m.ratioMax = ratios.max()
+                }
                 records.append(m)
             }
         }
         print(SuiteReport.table(records))
         print(SuiteReport.targets(records))
+        print(SuiteReport.crossover(records))
         if let path = args.options["json"] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -134,6 +197,7 @@ enum SuiteCommand {
             let records = try JSONDecoder().decode([RunRecord].self, from: Data(contentsOf: URL(fileURLWithPath: args.positional[0])))
             print(SuiteReport.table(records))
             print(SuiteReport.targets(records))
+            print(SuiteReport.crossover(records))
             if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
             return 0
         } catch let e as UsageError {

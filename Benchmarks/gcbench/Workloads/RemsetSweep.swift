@@ -5,7 +5,7 @@ import WriteWatch
 /// with `storesPerPage` stores of fresh young objects each, then runs a
 /// minor collection. Software pays per store, hardware per touched page:
 /// sweeping the stores per page finds where the hardware barrier wins.
-struct RemsetSweepWorkload: Workload {
+struct RemsetSweepWorkload: SweepWorkload {
     var arrayBytes = 4 << 20
     var storesPerPage = 1
     var storesPerStep = 65_536
@@ -19,9 +19,8 @@ struct RemsetSweepWorkload: Workload {
 
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
         let fields = arrayBytes / 8
-        let pages = ArrayPages(fields: fields)
+        let pages = self.pages, touched = touchedPerStep
         heap.push(try heap.allocate(pointers: fields, bytes: 0))
-        let touched = max(1, min(pages.count, storesPerStep / storesPerPage))
         var stamp = 0
         for step in 0..<steps {
             for p in 0..<touched {

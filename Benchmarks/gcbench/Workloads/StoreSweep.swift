@@ -13,11 +13,11 @@ import WriteWatch
 /// per page finds the crossover. remset-sweep is the other half of the
 /// picture: there every store is a fresh young object, so allocation and
 /// copying hide the card mark.
-struct StoreSweepWorkload: Workload {
+struct StoreSweepWorkload: SweepWorkload {
     var arrayBytes = 4 << 20
     var storesPerPage = 1
     var storesPerStep = 131_072
-    var steps = 60
+    var steps = 100
     /// Old objects in the pool (a power of two), and young objects made and
     /// stored at each step.
     var poolSize = 4096
@@ -29,13 +29,7 @@ struct StoreSweepWorkload: Workload {
     }
     var configuration: HeapConfiguration { .benchmark() }
 
-    static let defaultSweep = [1, 4, 16, 64, 256, 1024, 4096, 16384]
-
-    var pages: ArrayPages { ArrayPages(fields: arrayBytes / 8) }
-    var touchedPerStep: Int { max(1, min(pages.count, storesPerStep / storesPerPage)) }
-    /// Pointer stores the run makes, and pages it touches (summed over steps).
-    var stores: Int { steps * touchedPerStep * storesPerPage }
-    var pageTouches: Int { steps * touchedPerStep }
+    static let defaultSweep = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536]
 
     /// The pool entry the s-th store to `page` stores: a fixed sequence, so
     /// the expected final contents can be computed without a heap.

@@ -14,6 +14,23 @@ protocol Workload {
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String
 }
 
+/// A sweep: stores into a large old array, `storesPerPage` to each page it
+/// touches. Its counts let the report derive per-store and per-page costs.
+protocol SweepWorkload: Workload {
+    var storesPerPage: Int { get }
+    var storesPerStep: Int { get }
+    var steps: Int { get }
+    var arrayBytes: Int { get }
+}
+
+extension SweepWorkload {
+    var pages: ArrayPages { ArrayPages(fields: arrayBytes / 8) }
+    var touchedPerStep: Int { max(1, min(pages.count, storesPerStep / storesPerPage)) }
+    /// Pointer stores the sweep makes, and pages it touches, over all steps.
+    var stores: Int { steps * touchedPerStep * storesPerPage }
+    var pageTouches: Int { steps * touchedPerStep }
+}
+
 /// Code to run with a workload chosen at run time, specialised per type.
 protocol WorkloadVisitor {
     associatedtype Output
