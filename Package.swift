@@ -31,5 +31,6 @@ let package = Package(
         .testTarget(name: "WriteWatchTests", dependencies: ["WriteWatch", "CWriteWatch"]),
         .testTarget(name: "GCHeapTests", dependencies: ["GCHeap", "HeapTrace", "WriteWatch", "CWriteWatch"]),
         .testTarget(name: "MiniSchemeTests", dependencies: ["MiniScheme", "GCHeap"]),
+        .testTarget(name: "GCBenchTests", dependencies: ["gcbench", "GCHeap", "WriteWatch"]),
     ]
 )

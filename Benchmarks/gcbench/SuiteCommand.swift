@@ -98,7 +98,7 @@ enum SuiteCommand {
         let repetitions = max(1, try args.int("repetitions", default: 5))
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
 
-        print("# gcbench on \(probe.kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(repetitions) repetitions, barriers interleaved")
+        print("# gcbench on \(probe.kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(repetitions) rounds, each running every row once in a shuffled order")
         print("# sizes: binarytrees N=\(sizes.binaryTreesN), gcold \(sizes.gcold.parameters), promoted-store \(sizes.promotedStores) stores, gcbench stretch depth \(sizes.gcbenchStretch)"
               + (args.flags.contains("full") ? "" : " (scaled to fit 10 minutes; --full for the published sizes)"))
 

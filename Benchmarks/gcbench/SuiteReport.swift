@@ -187,14 +187,14 @@ enum SuiteReport {
         let top2 = 420.0, bottom2 = 700.0, right2 = right - 160
         func y2(_ ratio: Double) -> Double { bottom2 - (min(hi, max(lo, log2(ratio))) - lo) / (hi - lo) * (bottom2 - top2) }
         out += text(left, 400, "Crossover: hardware / software against stores per touched page, [min..max] per point; grey: A/A band (log scales)", bold: true)
-        let sweeps = [("store-sweep", "6 0", "stores of existing objects"), ("remset-sweep", "", "stores of fresh young objects")]
+        let sweeps = [("store-sweep", "", "#1b9e77", "stores of existing objects"), ("remset-sweep", "7 4", "#0a5c45", "stores of fresh young objects")]
         let ks = uniq(sweeps.flatMap { sweepPoints(records, $0.0).map(\.k) }).sorted()
         if let first = ks.first, let last = ks.last, last > first {
             func x2(_ k: Int) -> Double { left + (log2(Double(k)) - log2(Double(first))) / (log2(Double(last)) - log2(Double(first))) * (right2 - left) }
             out += gridLines(lo, hi, left, right2, y2)
             for k in ks { out += text(x2(k), bottom2 + 16, "\(k)", anchor: "middle") }
             out += text((left + right2) / 2, bottom2 + 34, "stores per touched page", anchor: "middle")
-            for (j, (sweep, dash, label)) in sweeps.enumerated() {
+            for (j, (sweep, dash, color, label)) in sweeps.enumerated() {
                 let points = sweepPoints(records, sweep)
                 guard !points.isEmpty else { continue }
                 let band = points.filter { $0.noiseLow != nil && $0.noiseHigh != nil }
@@ -202,12 +202,12 @@ enum SuiteReport {
                     let upper = band.map { "\(x2($0.k)),\(y2($0.noiseHigh!))" }, lower = band.reversed().map { "\(x2($0.k)),\(y2($0.noiseLow!))" }
                     out += "<polygon fill=\"#e0e0e0\" fill-opacity=\"0.6\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
                 }
-                out += "<polyline fill=\"none\" stroke=\"\(colors["hardware"]!)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\" points=\"" + points.map { "\(x2($0.k)),\(y2($0.ratio))" }.joined(separator: " ") + "\"/>\n"
+                out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\" points=\"" + points.map { "\(x2($0.k)),\(y2($0.ratio))" }.joined(separator: " ") + "\"/>\n"
                 for p in points {
                     out += whisker(x2(p.k), y2(p.low), y2(p.high))
-                    out += "<circle cx=\"\(x2(p.k))\" cy=\"\(y2(p.ratio))\" r=\"3\" fill=\"\(colors["hardware"]!)\"><title>\(sweep):\(p.k) \(String(format: "%.2f [%.2f..%.2f]", p.ratio, p.low, p.high))</title></circle>\n"
+                    out += "<circle cx=\"\(x2(p.k))\" cy=\"\(y2(p.ratio))\" r=\"3\" fill=\"\(color)\"><title>\(sweep):\(p.k) \(String(format: "%.2f [%.2f..%.2f]", p.ratio, p.low, p.high))</title></circle>\n"
                 }
-                out += "<line x1=\"\(right2 + 12)\" y1=\"\(top2 + 6 + Double(j) * 36)\" x2=\"\(right2 + 40)\" y2=\"\(top2 + 6 + Double(j) * 36)\" stroke=\"\(colors["hardware"]!)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
+                out += "<line x1=\"\(right2 + 12)\" y1=\"\(top2 + 6 + Double(j) * 36)\" x2=\"\(right2 + 40)\" y2=\"\(top2 + 6 + Double(j) * 36)\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
                 out += text(right2 + 46, top2 + 10 + Double(j) * 36, sweep, size: 11)
                 out += text(right2 + 46, top2 + 24 + Double(j) * 36, label, size: 9)
             }

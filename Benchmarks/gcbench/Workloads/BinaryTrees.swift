@@ -13,17 +13,17 @@ struct BinaryTreesWorkload: Workload {
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
         let maxDepth = max(minDepth + 2, n)
         let stretch = try Trees.bottomUp(heap, depth: maxDepth + 1, dataBytes: 0)
-        guard Trees.count(heap, stretch) == Trees.size(maxDepth + 1) else { throw WorkloadFailure("stretch tree is wrong") }
+        guard try Trees.check(heap, stretch, depth: maxDepth + 1) == Trees.size(maxDepth + 1) else { throw WorkloadFailure("stretch tree is wrong") }
         let longLived = heap.makeRoot(try Trees.bottomUp(heap, depth: maxDepth, dataBytes: 0))
         var total = 0
         for depth in stride(from: minDepth, through: maxDepth, by: 2) {
             let iterations = 1 << (maxDepth - depth + minDepth)
             var check = 0
-            for _ in 0..<iterations { check += Trees.count(heap, try Trees.bottomUp(heap, depth: depth, dataBytes: 0)) }
+            for _ in 0..<iterations { check += try Trees.check(heap, try Trees.bottomUp(heap, depth: depth, dataBytes: 0), depth: depth) }
             guard check == iterations * Trees.size(depth) else { throw WorkloadFailure("depth \(depth): check \(check)") }
             total += check
         }
-        let kept = Trees.count(heap, try heap.object(longLived)!)
+        let kept = try Trees.check(heap, try heap.object(longLived)!, depth: maxDepth)
         guard kept == Trees.size(maxDepth) else { throw WorkloadFailure("long-lived tree has \(kept) nodes") }
         return "\(total) nodes checked; long-lived tree of depth \(maxDepth) intact"
     }

@@ -39,7 +39,10 @@ struct RemsetSweepWorkload: SweepWorkload {
         let array = heap.peek().ref!
         for f in 0..<fields {
             if let o = heap.load(array, f).ref {
-                guard heap.withData(o, { $0.load(as: Int.self) }) < stamp else { throw WorkloadFailure("slot \(f) corrupt") }
+                // A lost object is garbage: check it is one before reading it.
+                guard heap.isPlausible(o), heap.dataCount(o) == 8, heap.withData(o, { $0.load(as: Int.self) }) < stamp else {
+                    throw WorkloadFailure("slot \(f) corrupt")
+                }
                 live += 1
             }
         }

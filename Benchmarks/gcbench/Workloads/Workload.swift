@@ -56,15 +56,19 @@ extension HeapConfiguration {
 }
 
 /// Binary-tree helpers shared by GCBench and binarytrees: nodes with two
-/// pointer fields and `dataBytes` of payload.
+/// pointer fields and `dataBytes` of payload, each tagged with its position
+/// (heap numbering: the root 1, the children of node i are 2i and 2i + 1).
+/// The checking walk therefore sees where every node belongs, not just how
+/// many there are: trees are self-similar, and a lost child whose slot now
+/// points at another subtree of the same height would pass a count.
 enum Trees {
     /// Builds a tree bottom-up: children first, then the parent, so every
     /// store is young-to-young.
-    static func bottomUp<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int) throws -> ObjectRef {
-        if depth <= 0 { return try heap.allocate(pointers: 2, bytes: dataBytes) }
-        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes))
-        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes))
-        let node = try heap.allocate(pointers: 2, bytes: dataBytes)
+    static func bottomUp<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int, index: UInt32 = 1) throws -> ObjectRef {
+        if depth <= 0 { return try heap.allocate(pointers: 2, bytes: dataBytes, tag: index) }
+        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes, index: index &* 2))
+        heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes, index: index &* 2 &+ 1))
+        let node = try heap.allocate(pointers: 2, bytes: dataBytes, tag: index)
         heap.store(node, 1, heap.pop())
         heap.store(node, 0, heap.pop())
         return node
@@ -74,9 +78,10 @@ enum Trees {
     /// the parent exists (and may be old) before its children.
     static func populate<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int) throws {
         if depth <= 0 { return }
-        let left = try heap.allocate(pointers: 2, bytes: dataBytes)
+        let index = heap.tag(heap.peek().ref!)
+        let left = try heap.allocate(pointers: 2, bytes: dataBytes, tag: index &* 2)
         heap.store(heap.peek().ref!, 0, left)
-        let right = try heap.allocate(pointers: 2, bytes: dataBytes)
+        let right = try heap.allocate(pointers: 2, bytes: dataBytes, tag: index &* 2 &+ 1)
         heap.store(heap.peek().ref!, 1, right)
         for side in 0..<2 {
             heap.push(heap.load(heap.peek().ref!, side))
@@ -85,13 +90,26 @@ enum Trees {
         }
     }
 
-    /// Counts the nodes (an iterative walk: trees are deep).
-    static func count<B: Barrier>(_ heap: Heap<B>, _ root: ObjectRef) -> Int {
+    /// Counts the nodes of a tree of height `depth` whose root is tagged 1,
+    /// checking every node's position on the way (an iterative walk: trees
+    /// are deep); throws at the first node that is not where it was built.
+    static func check<B: Barrier>(_ heap: Heap<B>, _ root: ObjectRef, depth: Int) throws -> Int {
         var n = 0
-        var stack = [root]
-        while let node = stack.popLast() {
+        var stack: [(ObjectRef, UInt32, Int)] = [(root, 1, depth)]
+        while let (node, index, d) = stack.popLast() {
+            guard heap.isPlausible(node), heap.pointerCount(node) == 2, heap.tag(node) == index else {
+                throw WorkloadFailure("tree node \(index) (height \(d)) is not the node built there")
+            }
             n += 1
-            for f in 0..<2 { if let c = heap.load(node, f).ref { stack.append(c) } }
+            for f in 0..<2 {
+                let child = heap.load(node, f).ref
+                if d == 0 {
+                    guard child == nil else { throw WorkloadFailure("leaf \(index) has a child") }
+                } else {
+                    guard let child else { throw WorkloadFailure("tree node \(index) lost a child") }
+                    stack.append((child, index &* 2 &+ UInt32(f), d - 1))
+                }
+            }
         }
         return n
     }

@@ -1,0 +1,57 @@
+import XCTest
+import GCHeap
+import WriteWatch
+@testable import gcbench
+
+/// The sweeps mean what their names say, and their validation can fail.
+final class SweepTests: XCTestCase {
+    func testEachTouchedPageIsExactlyOneOSPage() {
+        let pages = ArrayPages(fields: (4 << 20) / 8)
+        XCTAssertEqual(pages.count, 1023)
+        for page in [1, 2, 500, pages.count] {
+            var slots = Set<Int>()
+            for s in 0..<ArrayPages.slotsPerPage {
+                let slot = ArrayPages.slot(page: page, store: s)
+                // The byte offset of the field in a page-aligned array.
+                let offset = objectHeaderBytes + slot * 8
+                XCTAssertEqual(offset / 4096, page, "slot \(slot) of page \(page)")
+                slots.insert(slot)
+            }
+            XCTAssertEqual(slots.count, ArrayPages.slotsPerPage, "512 stores write every slot of page \(page) once")
+        }
+    }
+
+    struct RunSweep<W: Workload>: BarrierVisitor {
+        let workload: W
+        func visit<B: Barrier>(_: B.Type) throws -> (summary: String?, statistics: HeapStatistics) {
+            let heap = try Heap<B>(configuration: workload.configuration)
+            let summary = try? workload.run(heap)
+            return (summary, heap.statistics)
+        }
+    }
+
+    /// Small sweeps under every sound barrier validate; under `none` the
+    /// young objects each step stores are lost and validation says so.
+    func testStoreSweepValidatesAndCatchesTheNoneBarrier() throws {
+        let small = StoreSweepWorkload(arrayBytes: 1 << 20, storesPerPage: 16, storesPerStep: 4096, steps: 6, poolSize: 256, youngPerStep: 4)
+        for kind in BarrierKind.sound {
+            let (summary, stats) = try kind.accept(RunSweep(workload: small))
+            XCTAssertNotNil(summary, "\(kind)")
+            XCTAssertEqual(stats.collectorFaultPages, 0, "\(kind)")
+            XCTAssertEqual(stats.minorCollections >= small.steps, true, "\(kind)")
+            if kind.mechanism != nil {
+                // One dirty page per touched page, plus at most one more per
+                // step for what the step's young objects touched.
+                XCTAssertGreaterThanOrEqual(stats.dirtyPages, small.pageTouches, "\(kind)")
+                XCTAssertLessThanOrEqual(stats.dirtyPages, small.pageTouches + small.steps, "\(kind)")
+            }
+        }
+        XCTAssertNil(try BarrierKind.none.accept(RunSweep(workload: small)).summary, "the none barrier passed validation")
+    }
+
+    func testRemsetSweepValidatesAndCatchesTheNoneBarrier() throws {
+        let small = RemsetSweepWorkload(arrayBytes: 1 << 20, storesPerPage: 4, storesPerStep: 1024, steps: 4)
+        for kind in BarrierKind.sound { XCTAssertNotNil(try kind.accept(RunSweep(workload: small)).summary, "\(kind)") }
+        XCTAssertNil(try BarrierKind.none.accept(RunSweep(workload: small)).summary, "the none barrier passed validation")
+    }
+}
