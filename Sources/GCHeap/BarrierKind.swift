@@ -6,12 +6,13 @@ import WriteWatch
 public enum BarrierKind: String, CaseIterable, Sendable {
     case hardware
     case software
+    case softwareCond = "software-cond"
     case mprotect
     case uffdSync = "uffd-sync"
     case none
 
     /// The barriers that give correct results (all but `none`).
-    public static let sound: [BarrierKind] = [.hardware, .software, .mprotect, .uffdSync]
+    public static let sound: [BarrierKind] = [.hardware, .software, .softwareCond, .mprotect, .uffdSync]
 
     /// The tracking mechanism a barrier needs, if any.
     public var mechanism: Mechanism? {
@@ -19,7 +20,7 @@ public enum BarrierKind: String, CaseIterable, Sendable {
         case .hardware: .uffdAsync
         case .mprotect: .mprotect
         case .uffdSync: .uffdSync
-        case .software, .none: nil
+        case .software, .softwareCond, .none: nil
         }
     }
 
@@ -47,6 +48,7 @@ public enum BarrierKind: String, CaseIterable, Sendable {
         switch self {
         case .hardware: try visitor.visit(HardwareBarrier.self)
         case .software: try visitor.visit(SoftwareBarrier.self)
+        case .softwareCond: try visitor.visit(ConditionalSoftwareBarrier.self)
         case .mprotect: try visitor.visit(MprotectBarrier.self)
         case .uffdSync: try visitor.visit(UffdSyncBarrier.self)
         case .none: try visitor.visit(NoBarrier.self)

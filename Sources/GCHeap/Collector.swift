@@ -15,14 +15,28 @@ struct CollectorScratch: ~Copyable {
 }
 
 extension Heap {
-    /// Runs a minor collection now.
-    public func collectMinor() throws(HeapError) { try collect(major: false) }
+    /// Runs a minor collection now (main mutator).
+    public func collectMinor() throws(HeapError) { try collect(from: mutator, major: false) }
 
     /// Runs a major collection now: a minor collection, then mark-sweep of
     /// the whole heap, returning empty arenas and dead large objects to the OS.
-    public func collectMajor() throws(HeapError) { try collect(major: true) }
+    public func collectMajor() throws(HeapError) { try collect(from: mutator, major: true) }
 
-    func collect(major: Bool) throws(HeapError) {
+    /// A collection asked for by mutator `m`: stops the world (waiting for
+    /// any collection under way to finish first), collects, resumes.
+    func collect(from m: UnsafeMutablePointer<MutatorState>, major: Bool) throws(HeapError) {
+        try checkOwner(m)
+        safepoints.lock()
+        defer { safepoints.unlock() }
+        while !safepoints.stopTheWorld(now: Heap.now) {}
+        defer { safepoints.resumeTheWorld() }
+        try collectStopped(major: major)
+    }
+
+    /// The collection itself, with the world stopped and the lock held.
+    func collectStopped(major: Bool) throws(HeapError) {
+        statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
+        for i in 0..<mutators.count { retireBuffer(mutators[i]) }
         minorCollection()
         if major || oldBytesInUse > majorThreshold { majorCollection() }
         statistics.oldBytesInUse = oldBytesInUse
@@ -50,7 +64,7 @@ extension Heap {
     func minorCollection() {
         let start = Heap.now()
         statistics.minorCollections += 1
-        statistics.allocatedBytes += Int(mutator.pointee.top - space.eden.start)
+        statistics.allocatedBytes += Int(edenCursor - space.eden.start)
         scratch.toTop = survivorTo.start
         scratch.suspended.removeAll(keepingCapacity: true)
         scratch.nextRemembered.removeAll()
@@ -62,13 +76,8 @@ extension Heap {
         barrier.beginMinor(&written, inUse: pages.tracked)
         recordBarrierStatistics()
 
-        for i in 0..<roots.values.count where isYoung(roots.values[i]) {
-            roots.values[i] = forward(roots.values[i])
-        }
-        let stack = shadowStack
-        for i in stack.indices where isYoung(stack[i]) {
-            stack[i] = forward(stack[i])
-        }
+        roots.forEachValue { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
+        forEachStackSlot { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
         suspendRememberedPages()
         for i in 0..<remembered.count { updateOldSlot(remembered[i]) }
         for region in written.regions { scanOldRegion(region) }
@@ -76,16 +85,16 @@ extension Heap {
         drainWork()
 
         if configuration.poisonFreedMemory {
-            fill(PageRange(start: space.eden.start, end: mutator.pointee.top), with: Layout.poisonByte)
+            fill(PageRange(start: space.eden.start, end: edenCursor), with: Layout.poisonByte)
             fill(PageRange(start: survivorFrom.start, end: survivorTop), with: Layout.poisonByte)
         } else {
             // One memset per minor instead of one per allocation: the fast
             // path then writes only the header (`MutatorState.edenZeroed`).
-            fill(PageRange(start: space.eden.start, end: mutator.pointee.top), with: 0)
+            fill(PageRange(start: space.eden.start, end: edenCursor), with: 0)
         }
         swap(&survivorFrom, &survivorTo)
         survivorTop = scratch.toTop
-        mutator.pointee.top = space.eden.start
+        edenCursor = space.eden.start
 
         swap(&remembered, &scratch.nextRemembered)
         remembered.sortAndUnique()
@@ -185,13 +194,14 @@ extension Heap {
     }
 
     /// Whether a young object of `size` bytes at `object` lies in the used
-    /// part of eden or the current survivor space.
+    /// part of eden or the current survivor space, and is not the filler of
+    /// a retired allocation buffer's tail.
     @inline(__always)
     func isLiveYoung(_ object: UInt, size: Int) -> Bool {
         guard size <= Layout.maxSmallBytes else { return false }
         let end = object + UInt(size)
-        return (object >= space.eden.start && end <= mutator.pointee.top)
-            || (object >= survivorFrom.start && end <= survivorTop)
+        guard (object >= space.eden.start && end <= edenCursor) || (object >= survivorFrom.start && end <= survivorTop) else { return false }
+        return Layout.word(object, 1).pointee & Layout.fillerBit == 0
     }
 
     /// A cell in old space for a promoted object of `size` bytes.

@@ -3,12 +3,14 @@ import Glibc
 #endif
 import WriteWatch
 
-/// What the mutator's inline fast paths touch: the allocation pointer and
-/// limit, and the shadow stack. Behind a pointer, so allocation, push and
-/// pop are loads and stores, with no exclusivity check, no retain/release
-/// and no array uniqueness test.
+/// What one mutator thread's inline fast paths touch: its allocation buffer
+/// (a TLAB carved from eden), its shadow stack, and who owns it. Behind a
+/// pointer, so allocation, push and pop are loads and stores, with no
+/// exclusivity check, no retain/release and no array uniqueness test.
 @usableFromInline
 struct MutatorState {
+    /// The thread's allocation buffer: `top` up to `end`; both 0 when it has
+    /// none (after a collection), so the next allocation takes the slow path.
     @usableFromInline var top: UInt
     @usableFromInline var end: UInt
     /// The shadow stack's slots, malloc'ed: `depth` in use of `capacity`.
@@ -19,7 +21,28 @@ struct MutatorState {
     /// it in bulk), so allocation writes only the header. False when freed
     /// memory is poisoned instead: then each allocation zeroes its fields.
     @usableFromInline var edenZeroed: Bool
+    /// The owning thread (`pthread_self()`), 0 once detached.
+    @usableFromInline var owner: UInt
+    /// False while the thread is inactive (blocked outside the heap).
+    @usableFromInline var active: Bool
+
+    static func make(owner: UInt, edenZeroed: Bool) -> UnsafeMutablePointer<MutatorState> {
+        let m = UnsafeMutablePointer<MutatorState>.allocate(capacity: 1)
+        m.initialize(to: MutatorState(top: 0, end: 0, stack: .allocate(capacity: 256), depth: 0, capacity: 256,
+                                      edenZeroed: edenZeroed, owner: owner, active: true))
+        return m
+    }
+
+    static func destroy(_ m: UnsafeMutablePointer<MutatorState>) {
+        m.pointee.stack.deallocate()
+        m.deallocate()
+    }
 }
+
+/// The calling thread's identity, for checking that a mutator is used only
+/// by the thread that attached it.
+@inlinable @inline(__always)
+func currentThread() -> UInt { UInt(pthread_self()) }
 
 /// A generational mark-sweep heap, generic over its write barrier.
 ///
@@ -34,23 +57,31 @@ struct MutatorState {
 /// or by asking the kernel which old pages were written (`HardwareBarrier`
 /// and the baselines), in which case a pointer store is a plain store.
 ///
-/// Use from one thread at a time. `ObjectRef`s are valid until the next
-/// allocation or collection; hold objects across those in `Root`s.
+/// The heap's own allocation and shadow-stack methods belong to the thread
+/// that created it (its *main mutator*). Other threads `attach()` and use
+/// the `Mutator` they get. `ObjectRef`s are valid until the thread's next
+/// allocation or safepoint; hold objects across those in `Root`s or on the
+/// shadow stack.
 ///
-/// The collector's state is stored with `@exclusivity(unchecked)`: the heap
-/// is single-threaded and none of its methods hands out a reference to its
-/// own stored properties, so no two accesses can overlap, and the dynamic
-/// checks (half of GCBench's samples) would only ever pass.
+/// The collector's state is stored with `@exclusivity(unchecked)`: it is
+/// touched only with the world stopped (`Safepoints`) by the one collecting
+/// thread, or under the safepoint lock (allocation slow paths, roots), and
+/// none of the heap's methods hands out a reference to its own stored
+/// properties, so no two accesses can overlap and the dynamic checks (half
+/// of GCBench's samples) would only ever pass.
 public final class Heap<B: Barrier> {
     public let configuration: HeapConfiguration
     /// The barrier instance (for a tracker barrier, its tracker).
     public let barrier: B
+    /// The main mutator: the creating thread's state, used by the heap's own
+    /// `allocate`, `push` and friends.
     @usableFromInline let mutator: UnsafeMutablePointer<MutatorState>
     /// `B.watchesPages`, read once: the collector asks per promoted object.
     let watchesPages: Bool
     /// Whether the collector suspends armed pages before writing them (on
     /// by default; tests turn it off to show the fault count sees faults).
     let collectorSuspends: Bool
+    @usableFromInline let safepoints = Safepoints()
 
     let space: AddressSpace
     @exclusivity(unchecked) var pages: PageAllocator
@@ -58,6 +89,10 @@ public final class Heap<B: Barrier> {
     @exclusivity(unchecked) var larges = RawStack<LargeObject>()
     @exclusivity(unchecked) var freeLargeIDs = RawStack<Int32>()
     @exclusivity(unchecked) var roots = RootTable()
+    /// Every attached mutator, the main one first; detached ones are removed.
+    @exclusivity(unchecked) var mutators = RawStack<UnsafeMutablePointer<MutatorState>>()
+    /// Eden up to here has been handed out in allocation buffers.
+    @exclusivity(unchecked) var edenCursor: UInt
     /// Old slots that held young pointers at the end of the last collection.
     @exclusivity(unchecked) var remembered = RawStack<UInt>()
     @exclusivity(unchecked) var survivorFrom: PageRange
@@ -76,7 +111,8 @@ public final class Heap<B: Barrier> {
     public var onDiagnostic: ((String) -> Void)?
 
     /// Creates a heap, or throws if the configuration is invalid or the
-    /// barrier's mechanism is unavailable (naming the missing feature).
+    /// barrier's mechanism is unavailable (naming the missing feature). The
+    /// calling thread becomes the heap's main mutator.
     public init(configuration: HeapConfiguration = HeapConfiguration()) throws(HeapError) {
         try configuration.validate()
         assert(SizeClasses.classForIsExact(), "size-class arithmetic disagrees with the class table")
@@ -95,11 +131,11 @@ public final class Heap<B: Barrier> {
         survivorFrom = space.survivors.0
         survivorTo = space.survivors.1
         survivorTop = survivorFrom.start
+        edenCursor = space.eden.start
         majorThreshold = max(8 << 20, configuration.heapLimitBytes / 8)
-        mutator = .allocate(capacity: 1)
-        mutator.initialize(to: MutatorState(top: space.eden.start, end: space.eden.end,
-                                            stack: .allocate(capacity: 256), depth: 0, capacity: 256,
-                                            edenZeroed: !configuration.poisonFreedMemory))
+        mutator = MutatorState.make(owner: currentThread(), edenZeroed: !configuration.poisonFreedMemory)
+        mutators.append(mutator)
+        safepoints.locked { safepoints.becameActive() }
         _ = madvise(UnsafeMutableRawPointer(bitPattern: space.young.start), space.young.byteCount, MADV_NOHUGEPAGE)
     }
 
@@ -107,42 +143,88 @@ public final class Heap<B: Barrier> {
         barrier.close()
         pages.deallocate()
         space.release()
-        mutator.pointee.stack.deallocate()
-        mutator.deallocate()
+        for i in 0..<mutators.count { MutatorState.destroy(mutators[i]) }
+        for i in 0..<detachedMutators.count { MutatorState.destroy(detachedMutators[i]) }
     }
 
-    /// The barrier's name: hardware, software, mprotect, uffd-sync or none.
+    /// Detached mutators' states, kept so that a stale handle traps with a
+    /// message instead of touching freed memory.
+    @exclusivity(unchecked) var detachedMutators = RawStack<UnsafeMutablePointer<MutatorState>>()
+
+    /// The barrier's name: hardware, software, software-cond, mprotect, uffd-sync or none.
     public var barrierName: String { B.name }
 
     // MARK: - Allocation
 
     /// Allocates an object with `pointers` nil fields and `bytes` zero data
     /// bytes, collecting first if needed. `tag` is the embedder's word (a
-    /// type or an identity); the heap never interprets it.
+    /// type or an identity); the heap never interprets it. Main mutator only.
     @inlinable
     public func allocate(pointers: Int, bytes: Int, tag: UInt32 = 0) throws(HeapError) -> ObjectRef {
-        let size = Layout.size(pointers: pointers, bytes: bytes)
-        let top = mutator.pointee.top
-        if size <= Layout.maxSmallBytes, pointers >= 0, bytes >= 0, top &+ UInt(size) <= mutator.pointee.end {
-            mutator.pointee.top = top &+ UInt(size)
-            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: mutator.pointee.edenZeroed)
-            return ObjectRef(address: top)
-        }
-        return try allocateSlow(pointers: pointers, bytes: bytes, tag: tag)
+        try allocate(in: mutator, pointers: pointers, bytes: bytes, tag: tag)
     }
 
+    /// The allocation fast path of any mutator: a bump in its buffer.
+    @inlinable @inline(__always)
+    func allocate(in m: UnsafeMutablePointer<MutatorState>, pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
+        let size = Layout.size(pointers: pointers, bytes: bytes)
+        let top = m.pointee.top
+        if size <= Layout.maxSmallBytes, pointers >= 0, bytes >= 0, top &+ UInt(size) <= m.pointee.end {
+            m.pointee.top = top &+ UInt(size)
+            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: m.pointee.edenZeroed)
+            return ObjectRef(address: top)
+        }
+        return try allocateSlow(in: m, pointers: pointers, bytes: bytes, tag: tag)
+    }
+
+    /// A new allocation buffer, a large object, or a collection first. Also
+    /// a safepoint: the thread parks here if another is collecting.
     @usableFromInline
-    func allocateSlow(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
+    func allocateSlow(in m: UnsafeMutablePointer<MutatorState>, pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
+        try checkOwner(m)
         guard pointers >= 0, bytes >= 0, pointers <= Layout.maxCount, bytes <= Layout.maxCount else {
             throw .invalidObjectSize(pointers: pointers, bytes: bytes)
         }
         let size = Layout.size(pointers: pointers, bytes: bytes)
+        safepoints.lock()
+        defer { safepoints.unlock() }
+        if safepoints.collecting { safepoints.park() }
         if size > Layout.maxSmallBytes { return try allocateLarge(pointers: pointers, bytes: bytes, tag: tag) }
-        try collect(major: false)
-        let top = mutator.pointee.top
-        mutator.pointee.top = top + UInt(size)
-        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: mutator.pointee.edenZeroed)
+        while !refillBuffer(m, size: size) {
+            if safepoints.stopTheWorld(now: Heap.now) {
+                defer { safepoints.resumeTheWorld() }
+                try collectStopped(major: false)
+            }
+        }
+        let top = m.pointee.top
+        m.pointee.top = top + UInt(size)
+        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: m.pointee.edenZeroed)
         return ObjectRef(address: top)
+    }
+
+    /// Lock held: gives `m` a new buffer holding at least `size` bytes, or
+    /// returns false when eden is used up. A sole mutator gets the whole
+    /// rest of eden, so single-threaded allocation refills once per minor.
+    func refillBuffer(_ m: UnsafeMutablePointer<MutatorState>, size: Int) -> Bool {
+        retireBuffer(m)
+        let remaining = space.eden.end - edenCursor
+        guard remaining >= UInt(size) else { return false }
+        let chunk = mutators.count == 1 ? remaining : min(remaining, UInt(max(configuration.allocationBufferBytes, size)))
+        m.pointee.top = edenCursor
+        m.pointee.end = edenCursor + chunk
+        edenCursor += chunk
+        return true
+    }
+
+    /// Lock held: ends `m`'s buffer. The unused tail goes back to eden when
+    /// the buffer is the last one handed out; otherwise it is filled with a
+    /// dead object, so that eden stays a walkable sequence of objects.
+    func retireBuffer(_ m: UnsafeMutablePointer<MutatorState>) {
+        let top = m.pointee.top, end = m.pointee.end
+        m.pointee.top = 0
+        m.pointee.end = 0
+        guard end > top else { return }
+        if end == edenCursor { edenCursor = top } else { Layout.fill(top, end) }
     }
 
     func allocateLarge(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
@@ -150,7 +232,10 @@ public final class Heap<B: Barrier> {
         let pageCount = (size + PageRange.pageSize - 1) / PageRange.pageSize
         if (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
             || oldBytesInUse > majorThreshold {
-            try collect(major: true)
+            if safepoints.stopTheWorld(now: Heap.now) {
+                defer { safepoints.resumeTheWorld() }
+                try collectStopped(major: true)
+            }
             guard (pages.pagesInUse + pageCount) * PageRange.pageSize <= configuration.heapLimitBytes else {
                 throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
             }
@@ -169,6 +254,20 @@ public final class Heap<B: Barrier> {
         statistics.largeObjectsAllocated += 1
         statistics.allocatedBytes += size
         return ObjectRef(address: run.start)
+    }
+
+    /// Traps with a message unless the calling thread owns `m` and it is
+    /// attached and active: a mutator shared between threads would corrupt
+    /// its allocation buffer, silently.
+    @usableFromInline
+    func checkOwner(_ m: UnsafeMutablePointer<MutatorState>) throws(HeapError) {
+        // A heap nobody else attached to may move between threads, used by
+        // one at a time, as before threads existed: the main mutator follows.
+        if m == mutator, mutators.count == 1 { m.pointee.owner = currentThread() }
+        let owner = m.pointee.owner
+        precondition(owner != 0, "mutator used after detach")
+        precondition(owner == currentThread(), "mutator used from a thread other than the one that attached it")
+        guard m.pointee.active else { throw .inactiveMutator }
     }
 
     /// Pages for old space, registering any growth with the barrier.
@@ -253,49 +352,41 @@ public final class Heap<B: Barrier> {
     // MARK: - Roots
 
     /// Keeps `value` alive and up to date across collections.
-    public func makeRoot(_ value: Value) -> Root { roots.add(value.bits) }
-    public func makeRoot(_ object: ObjectRef) -> Root { roots.add(object.address) }
+    public func makeRoot(_ value: Value) -> Root { safepoints.locked { roots.add(value.bits) } }
+    public func makeRoot(_ object: ObjectRef) -> Root { makeRoot(Value(object)) }
 
     /// The current value of a root; `.staleRoot` if it was released.
-    public func get(_ root: Root) throws(HeapError) -> Value { Value(bits: roots.values[try roots.check(root)]) }
+    public func get(_ root: Root) throws(HeapError) -> Value { Value(bits: roots.value(try roots.check(root)).pointee) }
 
     /// The object a root holds (nil if it holds nil or an immediate).
     public func object(_ root: Root) throws(HeapError) -> ObjectRef? { try get(root).ref }
 
-    public func set(_ root: Root, _ value: Value) throws(HeapError) { roots.values[try roots.check(root)] = value.bits }
+    public func set(_ root: Root, _ value: Value) throws(HeapError) { roots.value(try roots.check(root)).pointee = value.bits }
 
     /// Stops keeping the value alive; the root becomes stale.
-    public func release(_ root: Root) throws(HeapError) { try roots.remove(root) }
+    public func release(_ root: Root) throws(HeapError) {
+        try safepoints.locked { () throws(HeapError) in try roots.remove(root) }
+    }
 
     public var rootCount: Int { roots.count }
 
-    // MARK: - Shadow stack
+    // MARK: - Shadow stack (main mutator)
 
     /// Pushes a value on the shadow stack: a LIFO set of roots for values
     /// held across allocations in recursive code, cheaper than `Root`s.
     @inlinable @inline(__always)
-    public func push(_ value: Value) {
-        let m = mutator
-        if m.pointee.depth == m.pointee.capacity { growShadowStack() }
-        m.pointee.stack[m.pointee.depth] = value.bits
-        m.pointee.depth &+= 1
-    }
+    public func push(_ value: Value) { Heap.push(mutator, value) }
 
     @inlinable @inline(__always)
-    public func push(_ object: ObjectRef) { push(Value(bits: object.address)) }
+    public func push(_ object: ObjectRef) { Heap.push(mutator, Value(bits: object.address)) }
 
     /// Pops the top value. Traps with a message if the stack is empty.
     @inlinable @inline(__always) @discardableResult
-    public func pop() -> Value {
-        let m = mutator
-        precondition(m.pointee.depth > 0, "pop from an empty shadow stack")
-        m.pointee.depth &-= 1
-        return Value(bits: m.pointee.stack[m.pointee.depth])
-    }
+    public func pop() -> Value { Heap.pop(mutator) }
 
     /// The value `depth` entries below the top (0 is the top).
     @inlinable @inline(__always)
-    public func peek(_ depth: Int = 0) -> Value { stackSlot(mutator.pointee.depth &- 1 &- depth) }
+    public func peek(_ depth: Int = 0) -> Value { Heap.stackSlot(mutator, mutator.pointee.depth &- 1 &- depth) }
 
     /// The number of values on the shadow stack.
     public var stackDepth: Int { mutator.pointee.depth }
@@ -304,31 +395,53 @@ public final class Heap<B: Barrier> {
     /// interpreter keeps its registers in slots it owns. Traps with a
     /// message if `index` is not below `stackDepth`.
     @inlinable @inline(__always)
-    public func stackSlot(_ index: Int) -> Value {
-        let m = mutator
+    public func stackSlot(_ index: Int) -> Value { Heap.stackSlot(mutator, index) }
+
+    /// Replaces the value in shadow-stack slot `index`.
+    @inlinable @inline(__always)
+    public func setStackSlot(_ index: Int, _ value: Value) { Heap.setStackSlot(mutator, index, value) }
+
+    /// Pops everything above `depth`.
+    @inlinable
+    public func truncateStack(to depth: Int) { Heap.truncateStack(mutator, to: depth) }
+
+    // The shadow-stack operations of any mutator.
+
+    @inlinable @inline(__always)
+    static func push(_ m: UnsafeMutablePointer<MutatorState>, _ value: Value) {
+        if m.pointee.depth == m.pointee.capacity { growShadowStack(m) }
+        m.pointee.stack[m.pointee.depth] = value.bits
+        m.pointee.depth &+= 1
+    }
+
+    @inlinable @inline(__always)
+    static func pop(_ m: UnsafeMutablePointer<MutatorState>) -> Value {
+        precondition(m.pointee.depth > 0, "pop from an empty shadow stack")
+        m.pointee.depth &-= 1
+        return Value(bits: m.pointee.stack[m.pointee.depth])
+    }
+
+    @inlinable @inline(__always)
+    static func stackSlot(_ m: UnsafeMutablePointer<MutatorState>, _ index: Int) -> Value {
         precondition(UInt(bitPattern: index) < UInt(m.pointee.depth), "shadow-stack slot \(index) out of range: the depth is \(m.pointee.depth)")
         return Value(bits: m.pointee.stack[index])
     }
 
-    /// Replaces the value in shadow-stack slot `index`.
     @inlinable @inline(__always)
-    public func setStackSlot(_ index: Int, _ value: Value) {
-        let m = mutator
+    static func setStackSlot(_ m: UnsafeMutablePointer<MutatorState>, _ index: Int, _ value: Value) {
         precondition(UInt(bitPattern: index) < UInt(m.pointee.depth), "shadow-stack slot \(index) out of range: the depth is \(m.pointee.depth)")
         m.pointee.stack[index] = value.bits
     }
 
-    /// Pops everything above `depth`.
     @inlinable
-    public func truncateStack(to depth: Int) {
-        precondition(depth >= 0 && depth <= mutator.pointee.depth, "cannot truncate the shadow stack to \(depth): its depth is \(mutator.pointee.depth)")
-        mutator.pointee.depth = depth
+    static func truncateStack(_ m: UnsafeMutablePointer<MutatorState>, to depth: Int) {
+        precondition(depth >= 0 && depth <= m.pointee.depth, "cannot truncate the shadow stack to \(depth): its depth is \(m.pointee.depth)")
+        m.pointee.depth = depth
     }
 
-    /// Doubles the shadow stack. Out of line: it runs once per doubling.
+    /// Doubles a shadow stack. Out of line: it runs once per doubling.
     @usableFromInline @inline(never)
-    func growShadowStack() {
-        let m = mutator
+    static func growShadowStack(_ m: UnsafeMutablePointer<MutatorState>) {
         let capacity = m.pointee.capacity * 2
         let fresh = UnsafeMutablePointer<UInt>.allocate(capacity: capacity)
         fresh.moveInitialize(from: m.pointee.stack, count: m.pointee.depth)
@@ -337,9 +450,12 @@ public final class Heap<B: Barrier> {
         m.pointee.capacity = capacity
     }
 
-    /// The shadow stack's slots in use, for the collector.
-    var shadowStack: UnsafeMutableBufferPointer<UInt> {
-        UnsafeMutableBufferPointer(start: mutator.pointee.stack, count: mutator.pointee.depth)
+    /// Every attached mutator's shadow-stack slots, for the collector.
+    func forEachStackSlot(_ body: (UnsafeMutablePointer<UInt>) -> Void) {
+        for i in 0..<mutators.count {
+            let m = mutators[i]
+            for j in 0..<m.pointee.depth { body(m.pointee.stack + j) }
+        }
     }
 
     // MARK: - Classification

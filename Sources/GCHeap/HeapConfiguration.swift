@@ -26,6 +26,9 @@ public struct HeapConfiguration: Sendable {
     /// them, so the collector takes no protection faults. Off only to show
     /// that `HeapStatistics.collectorFaultPages` sees the faults it avoids.
     public var collectorSuspendsArmedPages = true
+    /// Bytes of eden each attached thread takes at a time for its own
+    /// allocation (a TLAB). A sole mutator takes all of eden that is left.
+    public var allocationBufferBytes = 32 << 10
 
     public init() {}
 
@@ -41,5 +44,7 @@ public struct HeapConfiguration: Sendable {
                   "cardBytes must be a power of two from 64 to 4096, not \(cardBytes)")
         try check(scanVectorCapacity >= 1, "scanVectorCapacity must be at least 1")
         try check(majorGrowthFactor >= 1.1, "majorGrowthFactor must be at least 1.1")
+        try check(allocationBufferBytes >= 1 << 10 && allocationBufferBytes <= nurseryBytes,
+                  "allocationBufferBytes must be 1 KiB to nurseryBytes, not \(allocationBufferBytes)")
     }
 }

@@ -19,6 +19,8 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
     case fieldOutOfRange(field: Int, count: Int)
     /// A data byte offset outside the object.
     case offsetOutOfRange(offset: Int, count: Int)
+    /// An inactive mutator allocated or asked for a collection.
+    case inactiveMutator
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
             "pointer field \(field) is out of range: the object has \(count)"
         case let .offsetOutOfRange(offset, count):
             "data offset \(offset) is out of range: the object has \(count) data bytes"
+        case .inactiveMutator:
+            "this thread's mutator is inactive: call activate() after the blocking call before touching the heap"
         }
     }
 }

@@ -39,6 +39,9 @@ public struct HeapStatistics: Codable, Sendable {
     public var majorNanoseconds: UInt64 = 0
     /// Each minor collection's pause, for percentiles.
     public var minorPauses: [UInt64] = []
+    /// Per collection, nanoseconds from the request to the last active
+    /// mutator parking (0 with one mutator).
+    public var timeToSafepointNanoseconds: [UInt64] = []
 
     public init() {}
 }

@@ -45,8 +45,8 @@ extension Heap {
             }
         }
 
-        for i in 0..<roots.values.count { mark(roots.values[i]) }
-        for value in shadowStack { mark(value) }
+        roots.forEachValue { mark($0.pointee) }
+        forEachStackSlot { mark($0.pointee) }
         while let object = stack.popLast() {
             let old = !isYoung(object)
             for f in 0..<Layout.pointerCount(object) {

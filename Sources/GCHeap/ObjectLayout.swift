@@ -45,6 +45,10 @@ public let objectHeaderBytes = Layout.headerBytes
 enum Layout {
     @usableFromInline static let headerBytes = 16
     @usableFromInline static let forwardedBit: UInt = 1 << 40
+    /// Marks the dead object that fills a retired allocation buffer's tail.
+    static let fillerBit: UInt = 1 << 41
+    /// A tail of one word holds this instead (no header fits).
+    static let fillerWord: UInt = 0xF1F1_F1F1_F1F1_F1F1
     /// Objects above this size go to the large-object space.
     @usableFromInline static let maxSmallBytes = 8192
     static let maxCount = Int(Int32.max)
@@ -80,6 +84,24 @@ enum Layout {
     @inlinable @inline(__always)
     static func data(_ object: UInt) -> UnsafeMutableRawPointer {
         UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes &+ pointerCount(object) &* 8)).unsafelyUnwrapped
+    }
+
+    /// Fills [start, end) with one dead object, so that eden stays a
+    /// sequence of objects a walker can step through.
+    static func fill(_ start: UInt, _ end: UInt) {
+        let gap = Int(end - start)
+        if gap == 8 { word(start, 0).pointee = fillerWord; return }
+        word(start, 0).pointee = UInt(gap - headerBytes) << 32
+        word(start, 1).pointee = fillerBit
+    }
+
+    /// The size of the object or filler at `address` in a walk.
+    static func walkSize(_ address: UInt) -> Int {
+        word(address, 0).pointee == fillerWord ? 8 : size(of: address)
+    }
+
+    static func isFiller(_ address: UInt) -> Bool {
+        word(address, 0).pointee == fillerWord || word(address, 1).pointee & fillerBit != 0
     }
 
     /// Copies an object. Most are a few words: copy those in registers, two

@@ -3,18 +3,16 @@ import Glibc
 #endif
 import WriteWatch
 
-/// The reference barrier: unconditional card marking.
+/// The card table both card-marking barriers share.
 ///
 /// Invariant: after a pointer store into any slot, the byte for that slot's
 /// card is non-zero until the next minor collection scans and cleans it.
 /// The table is biased so the fast path is one shift, one add and one byte
 /// store, with no test for old or young: it covers the whole reservation,
 /// young cards are simply ignored and wiped at each minor. The table lives
-/// in its own mapping, off the heap.
-public struct SoftwareBarrier: Barrier {
-    public static let name = "software"
-    public static let watchesPages = false
-
+/// in its own mapping, off the heap. Several threads may mark at once: each
+/// writes the same value, so racing stores cannot lose a mark.
+public struct CardTable {
     @usableFromInline let biasedTable: UInt
     @usableFromInline let shift: UInt
     let table: UnsafeMutablePointer<UInt8>
@@ -22,7 +20,7 @@ public struct SoftwareBarrier: Barrier {
     let regions: HeapRegions
     let cardBytes: Int
 
-    public init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
+    init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
         cardBytes = configuration.cardBytes
         shift = UInt(cardBytes.trailingZeroBitCount)
         tableBytes = regions.whole.byteCount / cardBytes
@@ -33,17 +31,16 @@ public struct SoftwareBarrier: Barrier {
         self.regions = regions
     }
 
+    /// The card byte of `slot`.
     @inlinable @inline(__always)
-    public func recordStore(slot: UInt) {
-        UnsafeMutablePointer<UInt8>(bitPattern: biasedTable &+ (slot >> shift)).unsafelyUnwrapped.pointee = 1
+    func byte(_ slot: UInt) -> UnsafeMutablePointer<UInt8> {
+        UnsafeMutablePointer<UInt8>(bitPattern: biasedTable &+ (slot >> shift)).unsafelyUnwrapped
     }
-
-    public func oldSpaceGrew(_ range: PageRange) throws(HeapError) {}
 
     @inline(__always)
     private func card(_ address: UInt) -> Int { Int((address - regions.whole.start) >> shift) }
 
-    public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {
+    func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {
         forEachDirtyRun(inUse) { first, last in
             written.dirtyCards += last - first
             table.advanced(by: first).update(repeating: 0, count: last - first)
@@ -54,7 +51,7 @@ public struct SoftwareBarrier: Barrier {
         table.advanced(by: young).update(repeating: 0, count: card(regions.young.end) - young)
     }
 
-    public func peekWritten(into out: inout [PageRange], inUse: PageRange) {
+    func peekWritten(into out: inout [PageRange], inUse: PageRange) {
         forEachDirtyRun(inUse) { first, last in out.appendCoalescing(cardRange(first, last)) }
     }
 
@@ -78,11 +75,55 @@ public struct SoftwareBarrier: Barrier {
         }
     }
 
+    func close() { munmap(table, tableBytes) }
+}
+
+/// A barrier made of a card table; only the store path differs.
+public protocol CardMarkingBarrier: Barrier {
+    var cards: CardTable { get }
+    init(cards: CardTable)
+}
+
+extension CardMarkingBarrier {
+    public static var watchesPages: Bool { false }
+    public init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
+        self.init(cards: try CardTable(regions: regions, configuration: configuration))
+    }
+    public func oldSpaceGrew(_ range: PageRange) throws(HeapError) {}
+    public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) { cards.beginMinor(&written, inUse: inUse) }
+    public func peekWritten(into regions: inout [PageRange], inUse: PageRange) { cards.peekWritten(into: &regions, inUse: inUse) }
     public func suspend(_ range: PageRange) {}
     public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {}
     public func discard(_ range: PageRange) {}
+    public func close() { cards.close() }
+}
 
-    public func close() { munmap(table, tableBytes) }
+/// The reference barrier: unconditional card marking, one shift, one add
+/// and one byte store per pointer store.
+public struct SoftwareBarrier: CardMarkingBarrier {
+    public static let name = "software"
+    public let cards: CardTable
+    public init(cards: CardTable) { self.cards = cards }
+
+    @inlinable @inline(__always)
+    public func recordStore(slot: UInt) { cards.byte(slot).pointee = 1 }
+}
+
+/// Conditional card marking (HotSpot's -XX:+UseCondCardMark): test the card
+/// and store only if it is clean. A load more per store, but threads storing
+/// into the same card no longer write its cache line over and over, which is
+/// what makes unconditional marking scale badly when several cores store
+/// near each other (false sharing on the card bytes).
+public struct ConditionalSoftwareBarrier: CardMarkingBarrier {
+    public static let name = "software-cond"
+    public let cards: CardTable
+    public init(cards: CardTable) { self.cards = cards }
+
+    @inlinable @inline(__always)
+    public func recordStore(slot: UInt) {
+        let card = cards.byte(slot)
+        if card.pointee == 0 { card.pointee = 1 }
+    }
 }
 
 /// No remembered set at all: wrong on purpose. The negative control that the

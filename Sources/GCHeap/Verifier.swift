@@ -7,8 +7,13 @@ extension Heap {
     /// object, whose header fits it), and every old-to-young pointer is
     /// remembered: its slot is in the carried remembered set or in a range
     /// the barrier would report written. Counts failures in the statistics.
+    ///
+    /// Call it from the main mutator's thread: it stops the world, so other
+    /// attached threads park at their next safepoint while it runs.
     @discardableResult
-    public func verify() -> [String] {
+    public func verify() -> [String] { withWorldStopped { verifyStopped() } }
+
+    private func verifyStopped() -> [String] {
         var failures: [String] = []
         func fail(_ message: String) {
             if failures.count < 20 { failures.append(message) }
@@ -16,16 +21,17 @@ extension Heap {
         }
 
         var youngObjects = Set<UInt>()
-        for (range, name) in [(PageRange(start: space.eden.start, end: mutator.pointee.top), "eden"),
+        for (range, name) in [(PageRange(start: space.eden.start, end: edenCursor), "eden"),
                               (PageRange(start: survivorFrom.start, end: survivorTop), "survivor space")] {
             var object = range.start
             while object < range.end {
-                let size = Layout.size(of: object)
-                guard size <= Layout.maxSmallBytes, object + UInt(size) <= range.end else {
+                let filler = Layout.isFiller(object)
+                let size = Layout.walkSize(object)
+                guard filler || size <= Layout.maxSmallBytes, size > 0, object + UInt(size) <= range.end else {
                     fail("corrupt header in \(name) at 0x\(String(object, radix: 16))")
                     break
                 }
-                youngObjects.insert(object)
+                if !filler { youngObjects.insert(object) }
                 object += UInt(size)
             }
         }
@@ -73,7 +79,22 @@ extension Heap {
 
     /// Every object reachable from the roots. Call `verify()` first on a
     /// heap you do not trust: this follows pointers without checking them.
-    public func reachableObjects() -> [ObjectRef] {
+    /// Main mutator's thread only; it stops the world.
+    public func reachableObjects() -> [ObjectRef] { withWorldStopped { reachableStopped() } }
+
+    /// Runs `body` with every other mutator parked and every allocation
+    /// buffer retired. Main mutator's thread only.
+    func withWorldStopped<R>(_ body: () -> R) -> R {
+        do { try checkOwner(mutator) } catch { preconditionFailure("the heap was inspected from an inactive main mutator") }
+        safepoints.lock()
+        defer { safepoints.unlock() }
+        while !safepoints.stopTheWorld(now: Heap.now) {}
+        defer { safepoints.resumeTheWorld() }
+        for i in 0..<mutators.count { retireBuffer(mutators[i]) }
+        return body()
+    }
+
+    private func reachableStopped() -> [ObjectRef] {
         var visited = Set<UInt>()
         var stack: [UInt] = []
         for value in allRoots where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
@@ -87,7 +108,12 @@ extension Heap {
     }
 
     /// Every root and shadow-stack value, for the verifier's walks.
-    private var allRoots: [UInt] { roots.values.array + Array(shadowStack) }
+    private var allRoots: [UInt] {
+        var values: [UInt] = []
+        roots.forEachValue { values.append($0.pointee) }
+        forEachStackSlot { values.append($0.pointee) }
+        return values
+    }
 
     /// Whether `object` is in the nursery (for tests and tools).
     public func isYoung(_ object: ObjectRef) -> Bool { isYoung(object.address) }
