@@ -36,6 +36,7 @@ extension Heap {
     /// The collection itself, with the world stopped and the lock held.
     func collectStopped(major: Bool) throws(HeapError) {
         statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
+        statistics.threadsStopped += safepoints.lastStopped
         for i in 0..<mutators.count { retireBuffer(mutators[i]) }
         minorCollection()
         if major || oldBytesInUse > majorThreshold { majorCollection() }

@@ -42,6 +42,9 @@ public struct HeapStatistics: Codable, Sendable {
     /// Per collection, nanoseconds from the request to the last active
     /// mutator parking (0 with one mutator).
     public var timeToSafepointNanoseconds: [UInt64] = []
+    /// Other active mutators parked for collections, summed: 0 unless
+    /// collections really ran while other threads were using the heap.
+    public var threadsStopped = 0
 
     public init() {}
 }

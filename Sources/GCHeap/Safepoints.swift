@@ -33,8 +33,10 @@ final class Safepoints {
     @exclusivity(unchecked) private var parked = 0
     @exclusivity(unchecked) private(set) var collecting = false
     @exclusivity(unchecked) private var epoch = 0
-    /// Nanoseconds from requesting a collection to the last mutator parking.
+    /// Nanoseconds from requesting a collection to the last mutator parking,
+    /// and how many other mutators it waited for.
     @exclusivity(unchecked) private(set) var lastTimeToSafepoint: UInt64 = 0
+    @exclusivity(unchecked) private(set) var lastStopped = 0
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -86,6 +88,7 @@ final class Safepoints {
         let start = now()
         while parked < active - 1 { pthread_cond_wait(parkedChanged, mutex) }
         lastTimeToSafepoint = now() - start
+        lastStopped = parked
         return true
     }
 
