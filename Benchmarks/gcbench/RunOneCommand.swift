@@ -60,6 +60,7 @@ enum RunOneCommand {
             func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
             let cpu = seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
             let sweep = workload as? any SweepWorkload
+            let threads = (workload as? any ThreadedWorkload)?.threads
             return RunRecord(
                 workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
                 wallSeconds: wall, cpuSeconds: cpu, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
@@ -69,21 +70,26 @@ enum RunOneCommand {
                 dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
-                collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches)
+                collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches,
+                threads: threads, safepointP95Seconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 0.95) },
+                safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) })
         }
     }
 }
 
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
-    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch"]
-    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME"
+    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads"]
+    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
+    static let threadedNames = ["mt-gcbench", "mt-binarytrees", "shared-store"]
 
     var binaryTreesN = 21
     var gcold = GCOldWorkload()
     var promotedStores = 30_000_000
     var sweep = RemsetSweepWorkload.defaultSweep
     var storeSweep = StoreSweepWorkload.defaultSweep
+    /// Thread counts the threaded workloads run at.
+    var threads = [1, 2]
     var gcbenchStretch = 18
 
     init(_ args: Arguments) throws(UsageError) {
@@ -97,13 +103,15 @@ struct WorkloadOptions {
         }
         sweep = try Self.sweepList(args, "remset-sweep", default: sweep)
         storeSweep = try Self.sweepList(args, "store-sweep", default: storeSweep)
+        threads = try Self.sweepList(args, "threads", default: threads)
     }
 
     /// The words to pass on to a child run-one.
     var arguments: [String] {
         ["--binarytrees-n", "\(binaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
          "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ","),
-         "--store-sweep", storeSweep.map(String.init).joined(separator: ",")]
+         "--store-sweep", storeSweep.map(String.init).joined(separator: ","),
+         "--threads", threads.map(String.init).joined(separator: ",")]
     }
 
     /// A `--NAME 1,4,16` list of stores per page.
@@ -129,6 +137,17 @@ struct WorkloadOptions {
             if name.hasPrefix("store-sweep:"), let k = Int(name.dropFirst("store-sweep:".count)), k > 0 {
                 return try visitor.visit(StoreSweepWorkload(storesPerPage: k))
             }
+            let parts = name.split(separator: ":")
+            if parts.count <= 2, Self.threadedNames.contains(String(parts[0])) {
+                // NAME:N, or NAME with the first of --threads.
+                guard let n = parts.count == 2 ? Int(parts[1]) : threads.first, n >= 1, n <= 64 else { return nil }
+                switch parts[0] {
+                case "mt-gcbench":
+                    return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)))
+                case "mt-binarytrees": return try visitor.visit(ThreadedBinaryTreesWorkload(threads: n, n: binaryTreesN))
+                default: return try visitor.visit(SharedStoreWorkload(threads: n))
+                }
+            }
             if name.hasPrefix("scheme:"), SchemeWorkload.programs.contains(String(name.dropFirst("scheme:".count))) {
                 return try visitor.visit(SchemeWorkload(program: String(name.dropFirst("scheme:".count))))
             }
@@ -148,6 +167,7 @@ struct WorkloadOptions {
             switch name {
             case "remset-sweep": sweep.map { "remset-sweep:\($0)" }
             case "store-sweep": storeSweep.map { "store-sweep:\($0)" }
+            case _ where Self.threadedNames.contains(name): threads.map { "\(name):\($0)" }
             case "scheme": SchemeWorkload.programs.map { "scheme:\($0)" }
             default: [name]
             }

@@ -46,6 +46,11 @@ struct RunRecord: Codable {
     /// per-store and per-page costs.
     var stores: Int? = nil
     var pageTouches: Int? = nil
+    /// Mutator threads (threaded workloads), and the time from a
+    /// collection's request until every other active thread had parked.
+    var threads: Int? = nil
+    var safepointP95Seconds: Double? = nil
+    var safepointMaxSeconds: Double? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

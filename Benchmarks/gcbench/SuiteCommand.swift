@@ -11,12 +11,14 @@ enum SuiteCommand {
     usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
                    [--full] [--binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
                    [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
-                   [--gcbench-stretch D] [--no-tracker]
+                   [--gcbench-stretch D] [--threads 1,2] [--no-tracker]
       workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
-                 (or one point: remset-sweep:K, store-sweep:K, scheme:NAME; default: all, then the
-                 tracker benchmark)
-      barriers:  hardware, software, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default: all this
-                 machine has). With software, each round also runs software-aa: software again, the
+                 mt-gcbench, mt-binarytrees, shared-store (over --threads, default 1,2)
+                 (or one point: remset-sweep:K, store-sweep:K, scheme:NAME, mt-gcbench:N ...; default:
+                 all, then the tracker benchmark)
+      barriers:  hardware, software, software-cond, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default:
+                 all this machine has; software-cond on the threaded workloads). With software, each round
+                 also runs software-aa: software again, the
                  A/A control whose spread is the noise floor. bdwgc rows (Boehm GC, the C programs in
                  Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
       Every ratio is to software in the same round: the median over rounds, and [min..max].
@@ -38,8 +40,12 @@ enum SuiteCommand {
         }
 
         func applies(to workload: String) -> Bool {
-            if case .peer = self { return BoehmPeer.workloads.contains(workload) }
-            return true
+            switch self {
+            case .peer: return BoehmPeer.workloads.contains(workload)
+            // Conditional card marking matters only where threads share cards.
+            case .heap(.softwareCond): return WorkloadOptions.threadedNames.contains { workload.hasPrefix($0 + ":") }
+            default: return true
+            }
         }
     }
 
@@ -67,13 +73,13 @@ enum SuiteCommand {
         var scaled = args
         scaled.options = defaults
         let sizes = try WorkloadOptions(scaled)
-        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme")
+        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme,mt-gcbench,mt-binarytrees,shared-store")
             .split(separator: ",").map(String.init))
         for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
         let probe = Probe.run()
         var barriers: [Row] = []
         var peersChecked = false, peersAvailable = false
-        for name in (args.options["barriers"] ?? "hardware,software,mprotect,uffd-sync,bdwgc,bdwgc-incremental").split(separator: ",") {
+        for name in (args.options["barriers"] ?? "hardware,software,software-cond,mprotect,uffd-sync,bdwgc,bdwgc-incremental").split(separator: ",") {
             if name == "bdwgc" || name == "bdwgc-incremental" {
                 if !peersChecked {
                     peersChecked = true
@@ -144,6 +150,8 @@ enum SuiteCommand {
                 m.roundWallSeconds = rs.map(\.wallSeconds)
                 m.wallSeconds = median(rs.map(\.wallSeconds))
                 m.cpuSeconds = rs[0].cpuSeconds.map { _ in median(rs.map { $0.cpuSeconds ?? 0 }) }
+                m.safepointP95Seconds = rs[0].safepointP95Seconds.map { _ in median(rs.map { $0.safepointP95Seconds ?? 0 }) }
+                m.safepointMaxSeconds = rs[0].safepointMaxSeconds.map { _ in median(rs.map { $0.safepointMaxSeconds ?? 0 }) }
                 m.mutatorSeconds = median(rs.map(\.mutatorSeconds))
                 m.minorSeconds = median(rs.map(\.minorSeconds))
                 m.majorSeconds = median(rs.map(\.majorSeconds))
@@ -173,6 +181,7 @@ enum SuiteCommand {
         print(SuiteReport.table(records))
         print(SuiteReport.targets(records))
         print(SuiteReport.crossover(records))
+        print(SuiteReport.scaling(records))
         if let path = args.options["json"] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -198,6 +207,7 @@ enum SuiteCommand {
             print(SuiteReport.table(records))
             print(SuiteReport.targets(records))
             print(SuiteReport.crossover(records))
+            print(SuiteReport.scaling(records))
             if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
             return 0
         } catch let e as UsageError {

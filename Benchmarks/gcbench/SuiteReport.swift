@@ -141,9 +141,34 @@ enum SuiteReport {
         return String(format: "costs fitted over the sweep: the card mark %.2f ns per store; hardware pays %.2f us more per touched page%@", x * 1e9, y * 1e6, crossing)
     }
 
-    static let colors = ["hardware": "#1b9e77", "software": "#7570b3", "software-aa": "#b3b3b3", "mprotect": "#d95f02",
+    /// Threaded workloads: each barrier at N threads against itself at 1
+    /// thread (per round), the time to safepoint, and the ratio to software.
+    /// mt-gcbench and shared-store do N times the work at N threads, so
+    /// their scaling is throughput (N x time at 1 / time at N); binarytrees
+    /// splits fixed work, so its scaling is speed-up (time at 1 / time at N).
+    static func scaling(_ records: [RunRecord]) -> String {
+        var lines = ["", "## Threads", "",
+                     "| workload | barrier | threads | wall s | cpu s | scaling [min..max] | safepoint p95/max ms | ratio to software [min..max] |",
+                     "|---|---|---|---|---|---|---|---|"]
+        let threaded = records.filter { $0.threads != nil }
+        for r in threaded {
+            guard let n = r.threads, let name = r.workload.split(separator: ":").first else { continue }
+            var scaling = "-"
+            if n > 1, let one = threaded.first(where: { $0.workload == "\(name):1" && $0.barrier == r.barrier }),
+               let xs = r.roundWallSeconds, let ys = one.roundWallSeconds, xs.count == ys.count, !xs.isEmpty {
+                let work = name == "mt-binarytrees" ? 1 : Double(n)
+                let s = zip(xs, ys).map { work * $1 / $0 }
+                scaling = String(format: "%.2f [%.2f..%.2f]", median(s), s.min()!, s.max()!)
+            }
+            let safepoint = String(format: "%.2f/%.2f", (r.safepointP95Seconds ?? 0) * 1000, (r.safepointMaxSeconds ?? 0) * 1000)
+            lines.append("| \(name) | \(r.barrier) | \(n) | \(String(format: "%.3f", r.wallSeconds)) | \(r.cpuSeconds.map { String(format: "%.3f", $0) } ?? "-") | \(scaling) | \(safepoint) | \(ratioText(r)) |")
+        }
+        return threaded.isEmpty ? "" : lines.joined(separator: "\n")
+    }
+
+    static let colors = ["hardware": "#1b9e77", "software": "#7570b3", "software-cond": "#e6ab02", "software-aa": "#b3b3b3", "mprotect": "#d95f02",
                          "uffd-sync": "#e7298a", "bdwgc": "#66a61e", "bdwgc-incremental": "#a6761d"]
-    static let rowOrder = ["hardware", "software", "software-aa", "mprotect", "uffd-sync", "bdwgc", "bdwgc-incremental"]
+    static let rowOrder = ["hardware", "software", "software-cond", "software-aa", "mprotect", "uffd-sync", "bdwgc", "bdwgc-incremental"]
 
     /// Two panels: the wall-time ratio to software per workload (log scale)
     /// with each bar's [min..max] and the A/A band behind each group; and

@@ -49,6 +49,23 @@ final class SweepTests: XCTestCase {
         XCTAssertNil(try BarrierKind.none.accept(RunSweep(workload: small)).summary, "the none barrier passed validation")
     }
 
+    /// The threaded workloads at 2 threads validate under every sound
+    /// barrier, and shared-store, which stores young objects into an old
+    /// array from both threads, catches `none`.
+    func testThreadedWorkloadsValidateAndCatchTheNoneBarrier() throws {
+        let store = SharedStoreWorkload(threads: 2, arrayBytes: 256 << 10, storesPerStep: 4096, steps: 6, poolSize: 256)
+        let trees = MTGCBenchWorkload(threads: 2, gcbench: GCBenchWorkload(stretchDepth: 12, longLivedDepth: 10, arraySize: 10_000, minDepth: 4, maxDepth: 10))
+        let split = ThreadedBinaryTreesWorkload(threads: 2, n: 12)
+        for kind in BarrierKind.sound {
+            let (summary, stats) = try kind.accept(RunSweep(workload: store))
+            XCTAssertNotNil(summary, "shared-store under \(kind)")
+            XCTAssertGreaterThan(stats.threadsStopped, 0, "shared-store under \(kind): collections never had a thread to stop")
+            XCTAssertNotNil(try kind.accept(RunSweep(workload: trees)).summary, "mt-gcbench under \(kind)")
+            XCTAssertNotNil(try kind.accept(RunSweep(workload: split)).summary, "mt-binarytrees under \(kind)")
+        }
+        XCTAssertNil(try BarrierKind.none.accept(RunSweep(workload: store)).summary, "the none barrier passed shared-store")
+    }
+
     func testRemsetSweepValidatesAndCatchesTheNoneBarrier() throws {
         let small = RemsetSweepWorkload(arrayBytes: 1 << 20, storesPerPage: 4, storesPerStep: 1024, steps: 4)
         for kind in BarrierKind.sound { XCTAssertNotNil(try kind.accept(RunSweep(workload: small)).summary, "\(kind)") }

@@ -125,10 +125,11 @@ struct LargeObjectScansOnlyWrittenPages: HeapScenario {
         try heap.collectMinor()
         var problems: [String] = []
         let s = heap.statistics
-        switch B.name {
-        case "software": if s.lastMinorDirtyCards != 1 { problems.append("\(s.lastMinorDirtyCards) dirty cards for one store") }
-        case "none": break
-        default: if s.lastMinorDirtyPages != 1 { problems.append("\(s.lastMinorDirtyPages) dirty pages for one store") }
+        if B.name == "none" {
+        } else if B.watchesPages {
+            if s.lastMinorDirtyPages != 1 { problems.append("\(s.lastMinorDirtyPages) dirty pages for one store") }
+        } else if s.lastMinorDirtyCards != 1 {
+            problems.append("\(s.lastMinorDirtyCards) dirty cards for one store")
         }
         if heap.load(try heap.object(array)!, 77_777).ref.map({ heap.isPlausible($0) && heap.tag($0) == 2 }) != true {
             problems.append("the young object stored in the large array was lost")

@@ -31,6 +31,29 @@ extension SweepWorkload {
     var pageTouches: Int { steps * touchedPerStep }
 }
 
+/// What a workload's thread allocates and stores through: the heap's own
+/// methods (its main mutator) or an attached thread's `Mutator`. Generic
+/// code over it is specialised for each, so neither pays a call.
+protocol MutatorAPI {
+    associatedtype B: Barrier
+    var heap: Heap<B> { get }
+    func allocate(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef
+    func push(_ object: ObjectRef)
+    func push(_ value: Value)
+    @discardableResult func pop() -> Value
+    func peek(_ depth: Int) -> Value
+    func load(_ object: ObjectRef, _ field: Int) -> Value
+    func store(_ object: ObjectRef, _ field: Int, _ target: ObjectRef?)
+    func store(_ object: ObjectRef, _ field: Int, _ value: Value)
+    func safepoint()
+}
+
+extension Heap: MutatorAPI {
+    var heap: Heap<B> { self }
+}
+
+extension Mutator: MutatorAPI {}
+
 /// Code to run with a workload chosen at run time, specialised per type.
 protocol WorkloadVisitor {
     associatedtype Output
@@ -64,7 +87,7 @@ extension HeapConfiguration {
 enum Trees {
     /// Builds a tree bottom-up: children first, then the parent, so every
     /// store is young-to-young.
-    static func bottomUp<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int, index: UInt32 = 1) throws -> ObjectRef {
+    static func bottomUp<M: MutatorAPI>(_ heap: M, depth: Int, dataBytes: Int, index: UInt32 = 1) throws -> ObjectRef {
         if depth <= 0 { return try heap.allocate(pointers: 2, bytes: dataBytes, tag: index) }
         heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes, index: index &* 2))
         heap.push(try bottomUp(heap, depth: depth - 1, dataBytes: dataBytes, index: index &* 2 &+ 1))
@@ -76,15 +99,15 @@ enum Trees {
 
     /// Fills the tree under the node on top of the shadow stack top-down:
     /// the parent exists (and may be old) before its children.
-    static func populate<B: Barrier>(_ heap: Heap<B>, depth: Int, dataBytes: Int) throws {
+    static func populate<M: MutatorAPI>(_ heap: M, depth: Int, dataBytes: Int) throws {
         if depth <= 0 { return }
-        let index = heap.tag(heap.peek().ref!)
+        let index = heap.heap.tag(heap.peek(0).ref!)
         let left = try heap.allocate(pointers: 2, bytes: dataBytes, tag: index &* 2)
-        heap.store(heap.peek().ref!, 0, left)
+        heap.store(heap.peek(0).ref!, 0, left)
         let right = try heap.allocate(pointers: 2, bytes: dataBytes, tag: index &* 2 &+ 1)
-        heap.store(heap.peek().ref!, 1, right)
+        heap.store(heap.peek(0).ref!, 1, right)
         for side in 0..<2 {
-            heap.push(heap.load(heap.peek().ref!, side))
+            heap.push(heap.load(heap.peek(0).ref!, side))
             try populate(heap, depth: depth - 1, dataBytes: dataBytes)
             heap.pop()
         }
@@ -93,7 +116,8 @@ enum Trees {
     /// Counts the nodes of a tree of height `depth` whose root is tagged 1,
     /// checking every node's position on the way (an iterative walk: trees
     /// are deep); throws at the first node that is not where it was built.
-    static func check<B: Barrier>(_ heap: Heap<B>, _ root: ObjectRef, depth: Int) throws -> Int {
+    static func check<M: MutatorAPI>(_ mutator: M, _ root: ObjectRef, depth: Int) throws -> Int {
+        let heap = mutator.heap
         var n = 0
         var stack: [(ObjectRef, UInt32, Int)] = [(root, 1, depth)]
         while let (node, index, d) = stack.popLast() {
