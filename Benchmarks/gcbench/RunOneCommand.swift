@@ -79,11 +79,12 @@ enum RunOneCommand {
 
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
-    static let names: Set<String> = ["binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads"]
+    static let names: Set<String> = ["binarytrees-n", "mt-binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads"]
     static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
     static let threadedNames = ["mt-gcbench", "mt-binarytrees", "shared-store"]
 
     var binaryTreesN = 21
+    var threadedBinaryTreesN = 21
     var gcold = GCOldWorkload()
     var promotedStores = 30_000_000
     var sweep = RemsetSweepWorkload.defaultSweep
@@ -94,6 +95,7 @@ struct WorkloadOptions {
 
     init(_ args: Arguments) throws(UsageError) {
         binaryTreesN = try args.int("binarytrees-n", default: binaryTreesN)
+        threadedBinaryTreesN = try args.int("mt-binarytrees-n", default: threadedBinaryTreesN)
         promotedStores = try args.int("promoted-stores", default: promotedStores)
         gcbenchStretch = try args.int("gcbench-stretch", default: gcbenchStretch)
         if let g = args.options["gcold"] {
@@ -108,7 +110,7 @@ struct WorkloadOptions {
 
     /// The words to pass on to a child run-one.
     var arguments: [String] {
-        ["--binarytrees-n", "\(binaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
+        ["--binarytrees-n", "\(binaryTreesN)", "--mt-binarytrees-n", "\(threadedBinaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
          "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ","),
          "--store-sweep", storeSweep.map(String.init).joined(separator: ","),
          "--threads", threads.map(String.init).joined(separator: ",")]
@@ -144,7 +146,7 @@ struct WorkloadOptions {
                 switch parts[0] {
                 case "mt-gcbench":
                     return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)))
-                case "mt-binarytrees": return try visitor.visit(ThreadedBinaryTreesWorkload(threads: n, n: binaryTreesN))
+                case "mt-binarytrees": return try visitor.visit(ThreadedBinaryTreesWorkload(threads: n, n: threadedBinaryTreesN))
                 default: return try visitor.visit(SharedStoreWorkload(threads: n))
                 }
             }

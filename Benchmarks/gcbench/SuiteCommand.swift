@@ -9,7 +9,7 @@ import WriteWatch
 enum SuiteCommand {
     static let usage = """
     usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
-                   [--full] [--binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
+                   [--full] [--binarytrees-n N] [--mt-binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
                    [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
                    [--gcbench-stretch D] [--threads 1,2] [--no-tracker]
       workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
@@ -22,7 +22,8 @@ enum SuiteCommand {
                  A/A control whose spread is the noise floor. bdwgc rows (Boehm GC, the C programs in
                  Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
       Every ratio is to software in the same round: the median over rounds, and [min..max].
-      --full:    the published sizes (binarytrees N=21, GCOld 50 1 20 10 10000); takes well over 10 minutes here
+      --full:    the published sizes (binarytrees N=21 on one thread and split over threads, GCOld 50 1 20 10
+                 10000); takes well over 10 minutes here
     """
 
     /// A row of the suite: one of our barriers, the A/A control, or a peer.
@@ -68,6 +69,7 @@ enum SuiteCommand {
         var defaults = args.options
         if !args.flags.contains("full") {
             defaults["binarytrees-n"] = defaults["binarytrees-n"] ?? "19"
+            defaults["mt-binarytrees-n"] = defaults["mt-binarytrees-n"] ?? "18"
             defaults["gcold"] = defaults["gcold"] ?? "50 1 20 10 2000"
         }
         var scaled = args
@@ -105,7 +107,7 @@ enum SuiteCommand {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
 
         print("# gcbench on \(probe.kernel), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(repetitions) rounds, each running every row once in a shuffled order")
-        print("# sizes: binarytrees N=\(sizes.binaryTreesN), gcold \(sizes.gcold.parameters), promoted-store \(sizes.promotedStores) stores, gcbench stretch depth \(sizes.gcbenchStretch)"
+        print("# sizes: binarytrees N=\(sizes.binaryTreesN), mt-binarytrees N=\(sizes.threadedBinaryTreesN), gcold \(sizes.gcold.parameters), promoted-store \(sizes.promotedStores) stores, gcbench stretch depth \(sizes.gcbenchStretch)"
               + (args.flags.contains("full") ? "" : " (scaled to fit 10 minutes; --full for the published sizes)"))
 
         var runs: [String: [String: [RunRecord]]] = [:]
