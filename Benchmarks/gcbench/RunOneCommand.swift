@@ -60,7 +60,7 @@ enum RunOneCommand {
             func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
             let cpu = seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)
             let sweep = workload as? any SweepWorkload
-            let threads = (workload as? any ThreadedWorkload)?.threads
+            let threads = (workload as? any ThreadedWorkload)?.threadCount
             return RunRecord(
                 workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
                 wallSeconds: wall, cpuSeconds: cpu, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
@@ -146,7 +146,7 @@ struct WorkloadOptions {
                 switch parts[0] {
                 case "mt-gcbench":
                     return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)))
-                case "mt-binarytrees": return try visitor.visit(ThreadedBinaryTreesWorkload(threads: n, n: threadedBinaryTreesN))
+                case "mt-binarytrees": return try visitor.visit(BinaryTreesWorkload(n: threadedBinaryTreesN, threads: n))
                 default: return try visitor.visit(SharedStoreWorkload(threads: n))
                 }
             }

@@ -55,7 +55,7 @@ final class SweepTests: XCTestCase {
     func testThreadedWorkloadsValidateAndCatchTheNoneBarrier() throws {
         let store = SharedStoreWorkload(threads: 2, arrayBytes: 256 << 10, storesPerStep: 4096, steps: 6, poolSize: 256)
         let trees = MTGCBenchWorkload(threads: 2, gcbench: GCBenchWorkload(stretchDepth: 12, longLivedDepth: 10, arraySize: 10_000, minDepth: 4, maxDepth: 10))
-        let split = ThreadedBinaryTreesWorkload(threads: 2, n: 12)
+        let split = BinaryTreesWorkload(n: 12, threads: 2)
         for kind in BarrierKind.sound {
             let (summary, stats) = try kind.accept(RunSweep(workload: store))
             XCTAssertNotNil(summary, "shared-store under \(kind)")

@@ -46,9 +46,10 @@ private final class Outcome: @unchecked Sendable {
     var failure: (any Error)?
 }
 
-/// A workload that runs on `threads` attached threads.
+/// A workload that can run on attached threads: `threadCount` of them, or
+/// nil when it runs on the heap's own mutator alone.
 protocol ThreadedWorkload: Workload {
-    var threads: Int { get }
+    var threadCount: Int? { get }
 }
 
 /// Whippet's mt-gcbench: `threads` threads, each running the whole of
@@ -60,51 +61,13 @@ struct MTGCBenchWorkload: ThreadedWorkload {
     var gcbench = GCBenchWorkload()
 
     var name: String { "mt-gcbench:\(threads)" }
+    var threadCount: Int? { threads }
     var parameters: String { "\(threads) threads, each GCBench \(gcbench.parameters)" }
     var configuration: HeapConfiguration { .benchmark() }
 
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
         let summaries = try onThreads(heap, threads) { m, _ in try gcbench.body(m) }
         return "\(threads) threads: \(summaries[0])"
-    }
-}
-
-/// binarytrees with each depth's iterations spread over `threads` threads
-/// (the Benchmarks Game's parallel shape): the stretch and long-lived trees
-/// on the main mutator, then every thread builds and checks its share.
-struct ThreadedBinaryTreesWorkload: ThreadedWorkload {
-    var threads = 1
-    var n = 19
-    let minDepth = 4
-
-    var name: String { "mt-binarytrees:\(threads)" }
-    var parameters: String { "N = \(n), \(threads) threads" }
-    var configuration: HeapConfiguration { .benchmark() }
-
-    func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
-        let maxDepth = max(minDepth + 2, n)
-        let stretch = try Trees.bottomUp(heap, depth: maxDepth + 1, dataBytes: 0)
-        guard try Trees.check(heap, stretch, depth: maxDepth + 1) == Trees.size(maxDepth + 1) else { throw WorkloadFailure("stretch tree is wrong") }
-        let longLived = heap.makeRoot(try Trees.bottomUp(heap, depth: maxDepth, dataBytes: 0))
-        let (threads, minDepth) = (self.threads, self.minDepth)
-        let checks = try onThreads(heap, threads) { m, t in
-            var total = 0
-            for depth in stride(from: minDepth, through: maxDepth, by: 2) {
-                let iterations = 1 << (maxDepth - depth + minDepth)
-                for i in stride(from: t, to: iterations, by: threads) {
-                    _ = i
-                    total += try Trees.check(m, try Trees.bottomUp(m, depth: depth, dataBytes: 0), depth: depth)
-                }
-            }
-            return "\(total)"
-        }
-        let total = checks.reduce(0) { $0 + Int($1)! }
-        var expected = 0
-        for depth in stride(from: minDepth, through: maxDepth, by: 2) { expected += (1 << (maxDepth - depth + minDepth)) * Trees.size(depth) }
-        guard total == expected else { throw WorkloadFailure("checked \(total) nodes, expected \(expected)") }
-        let kept = try Trees.check(heap, try heap.object(longLived)!, depth: maxDepth)
-        guard kept == Trees.size(maxDepth) else { throw WorkloadFailure("long-lived tree has \(kept) nodes") }
-        return "\(total) nodes checked on \(threads) threads; long-lived tree of depth \(maxDepth) intact"
     }
 }
 
@@ -123,6 +86,7 @@ struct SharedStoreWorkload: ThreadedWorkload {
     var poolSize = 1024
 
     var name: String { "shared-store:\(threads)" }
+    var threadCount: Int? { threads }
     var parameters: String { "\(threads) threads, \(arrayBytes >> 20) MB array, \(storesPerStep) stores per thread per step, \(steps) steps" }
     var configuration: HeapConfiguration { .benchmark() }
 
