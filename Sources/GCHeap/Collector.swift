@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import WriteWatch
 
 /// Scratch state of one collection, kept between collections so that a
@@ -41,8 +42,14 @@ extension Heap {
         minorCollection()
         if major || oldBytesInUse > majorThreshold { majorCollection() }
         statistics.oldBytesInUse = oldBytesInUse
+        safepoints.completed.add(1, ordering: .releasing)
         if oldBytesInUse > configuration.heapLimitBytes { throw .heapExhausted(limitBytes: configuration.heapLimitBytes) }
     }
+
+    /// Collections finished so far, by any thread: safe to read from any
+    /// attached thread (`statistics` is the collector's, read it only with
+    /// the other threads joined or inactive).
+    public var collectionsCompleted: Int { safepoints.completed.load(ordering: .acquiring) }
 
     static func now() -> UInt64 {
         var ts = timespec()

@@ -24,6 +24,8 @@ final class Safepoints {
     /// Set while a collection waits for or runs with the world stopped; the
     /// one word the mutator's `safepoint()` fast path reads.
     @usableFromInline let requested = Atomic<Bool>(false)
+    /// Collections finished, readable from any thread without the lock.
+    let completed = Atomic<Int>(0)
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let parkedChanged: UnsafeMutablePointer<pthread_cond_t>

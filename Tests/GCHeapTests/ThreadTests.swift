@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import GCHeap
+import HeapTrace
 import WriteWatch
 
 /// Starts `count` threads running `body(index)` and waits for all of them.
@@ -22,78 +23,111 @@ func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 final class Results: @unchecked Sendable {
     private let lock = NSLock()
     private var problems: [String] = []
+    private var counted = 0
     func add(_ p: String) { lock.lock(); problems.append(p); lock.unlock() }
+    func count() { lock.lock(); counted += 1; lock.unlock() }
+    var total: Int { lock.lock(); defer { lock.unlock() }; return counted }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return problems }
 }
 
-/// T threads on one heap. Each keeps a model of what it stored: into an old
-/// array of its own, and into its interleaved slots of one shared old array
-/// (slot i * T + t), so threads store old-to-young pointers next to each
-/// other's. Every thread checks its slots against its model after each of
-/// its own explicit collections and at the end, while the others keep
-/// allocating and triggering collections of their own. The main thread
-/// verifies the whole heap after joining. The `none` barrier must be caught.
+/// T threads on one heap, each running a generated program (a seeded random
+/// sequence of operations) against its own model: allocate and store into an
+/// old array of its own or into its interleaved slots of one shared old
+/// array (slot i * T + t, so threads store old-to-young pointers next to
+/// each other's), store an object it already holds into another slot, drop
+/// a slot, poke data bytes, allocate garbage, collect. Whenever a thread
+/// sees that any collection has completed (its own or another thread's), it
+/// checks every slot and every byte it knows against its model. The main
+/// thread verifies the whole heap after joining, and checks that the threads
+/// really overlapped. The `none` barrier must be caught.
 struct ThreadedDifferential: HeapScenario {
     var threads = 3
-    var rounds = 150
-    var slots = 64
+    var operations = 4000
+    var slots = 48
+    var seed: UInt64 = 0x7EAD
 
     func visit<B: Barrier>(_: B.Type) throws -> [String] {
         var config = smallConfig(promotionAge: 2)
         config.allocationBufferBytes = 4 << 10
         let heap = try Heap<B>(configuration: config)
-        let promotionAge = config.promotionAge
         let shared = try heap.allocateOld(pointers: slots * threads, bytes: 0, tag: 7)
         let results = Results()
         let box = UncheckedHeap(heap)
+        let (threads, operations, slots, seed) = (self.threads, self.operations, self.slots, self.seed)
         // The main thread waits outside the heap: inactive, or the others'
         // collections would wait for it forever.
         heap.deactivate()
-        defer { heap.activate() }
         runThreads(threads) { t in
             let heap = box.heap
             let m = heap.attach()
             defer { m.detach() }
+            var random = SplitMix64(seed: seed &+ UInt64(t) &* 0x9E37)
+            func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
             do {
                 let own = heap.makeRoot(try m.allocate(pointers: slots, bytes: 0, tag: UInt32(100 + t)))
-                for _ in 0..<promotionAge { try m.collectMinor() }
-                var model = [UInt32](repeating: 0, count: slots)        // own array
-                var sharedModel = [UInt32](repeating: 0, count: slots)  // my slots of the shared one
+                var ownModel = [UInt32](repeating: 0, count: slots), sharedModel = ownModel
+                var bytes: [UInt32: [UInt8]] = [:]
                 var seq: UInt32 = 0
-                func check(_ when: String) throws {
-                    for i in 0..<slots {
-                        for (array, index, expected) in [(own, i, model[i]), (shared, i * threads + t, sharedModel[i])] where expected != 0 {
-                            let holder = try heap.object(array)!
-                            guard let o = m.load(holder, index).ref, heap.isPlausible(o), heap.tag(o) == expected,
-                                  try heap.loadByte(o, 0) == UInt8(truncatingIfNeeded: expected) else {
-                                results.add("thread \(t) \(when): slot \(index) lost object \(expected)")
-                                return
+                var seen = heap.collectionsCompleted
+                func holder(_ isOwn: Bool) throws -> ObjectRef { try heap.object(isOwn ? own : shared)! }
+                func index(_ isOwn: Bool, _ i: Int) -> Int { isOwn ? i : i * threads + t }
+                func check(_ when: String) throws -> Bool {
+                    results.count()
+                    for isOwn in [true, false] {
+                        for i in 0..<slots {
+                            let expected = isOwn ? ownModel[i] : sharedModel[i]
+                            let value = m.load(try holder(isOwn), index(isOwn, i))
+                            if expected == 0 {
+                                if !value.isNull { results.add("thread \(t) \(when): slot \(i) should be nil"); return false }
+                                continue
+                            }
+                            guard let o = value.ref, heap.isPlausible(o), heap.tag(o) == expected,
+                                  try (0..<8).map({ try heap.loadByte(o, $0) }) == bytes[expected]! else {
+                                results.add("thread \(t) \(when): \(isOwn ? "own" : "shared") slot \(i) lost object \(expected)")
+                                return false
                             }
                         }
                     }
+                    return true
                 }
-                for round in 0..<rounds {
-                    for i in 0..<slots {
-                        // Garbage between the stores: the nursery fills and
-                        // any thread may start a collection here.
-                        _ = try m.allocate(pointers: 2, bytes: 32, tag: 1)
+                for step in 0..<operations {
+                    let isOwn = pick(2) == 0, i = pick(slots)
+                    switch pick(100) {
+                    case 0..<55:   // a new object into a slot: old-to-young once the array is old
                         seq += 1
                         let tag = UInt32(t + 1) << 24 | seq
                         let o = try m.allocate(pointers: 1, bytes: 8, tag: tag)
-                        try heap.storeByte(o, 0, UInt8(truncatingIfNeeded: tag))
-                        if (i + round) % 2 == 0 {
-                            m.store(try heap.object(own)!, i, o)
-                            model[i] = tag
-                        } else {
-                            m.store(try heap.object(shared)!, i * threads + t, o)
-                            sharedModel[i] = tag
+                        m.store(try holder(isOwn), index(isOwn, i), o)
+                        bytes[tag] = [UInt8](repeating: 0, count: 8)
+                        if isOwn { ownModel[i] = tag } else { sharedModel[i] = tag }
+                    case 55..<65:  // an object already held, into another slot
+                        let j = pick(slots)
+                        let value = m.load(try holder(true), j)
+                        m.store(try holder(isOwn), index(isOwn, i), value)
+                        if isOwn { ownModel[i] = ownModel[j] } else { sharedModel[i] = ownModel[j] }
+                    case 65..<72:  // drop
+                        m.store(try holder(isOwn), index(isOwn, i), Value.null)
+                        if isOwn { ownModel[i] = 0 } else { sharedModel[i] = 0 }
+                    case 72..<82:  // poke a data byte of a held object
+                        let tag = isOwn ? ownModel[i] : sharedModel[i]
+                        if tag != 0, let o = m.load(try holder(isOwn), index(isOwn, i)).ref {
+                            let k = pick(8), byte = UInt8(pick(256))
+                            try heap.storeByte(o, k, byte)
+                            bytes[tag]![k] = byte
                         }
+                    case 82..<95:  // garbage
+                        for _ in 0..<(1 + pick(24)) { _ = try m.allocate(pointers: 2, bytes: 8 * pick(8), tag: 1) }
+                    case 95..<98: try m.collectMinor()
+                    case 98: try m.collectMajor()
+                    default: m.safepoint()
                     }
-                    if round % 7 == t { try m.collectMinor(); try check("after a minor") }
-                    if round % 23 == t { try m.collectMajor(); try check("after a major") }
-                    m.safepoint()
+                    let now = heap.collectionsCompleted
+                    if now != seen {
+                        seen = now
+                        if try !check("after a collection (step \(step))") { return }
+                    }
                 }
-                try check("at the end")
+                _ = try check("at the end")
             } catch {
                 results.add("thread \(t): \(error)")
             }
@@ -101,7 +135,9 @@ struct ThreadedDifferential: HeapScenario {
         heap.activate()
         var problems = results.all + heap.verify()
         if heap.statistics.threadsStopped == 0 { problems.append("no collection ever had another thread to stop: the threads never overlapped") }
-        heap.deactivate()
+        if B.name != "none", results.total < threads * 10 {
+            problems.append("only \(results.total) model checks: too few collections were seen")
+        }
         return problems
     }
 }
@@ -115,7 +151,9 @@ struct UncheckedHeap<B: Barrier>: @unchecked Sendable {
 
 final class ThreadTests: XCTestCase {
     func testThreadsStoringIntoSharedOldArraysMatchTheirModels() throws {
-        try assertSoundAndCaught(ThreadedDifferential())
+        for seed: UInt64 in [0x7EAD, 0xBEEF, 0x5EED] {
+            try assertSoundAndCaught(ThreadedDifferential(seed: seed))
+        }
     }
 
     /// A thread blocked in read(2) into a heap buffer, marked inactive, does
