@@ -123,11 +123,12 @@ extension Heap {
         reportDegraded()
     }
 
-    /// Says once per kind of failure that tracking had to over-report.
-    private func reportDegraded() {
-        if !written.degraded.isEmpty {
-            statistics.degradedCollections += 1
-            for d in written.degraded {
+    /// Says once per kind of failure that tracking had to over-report, for
+    /// the degradations from `start` on; the minor counts once however many.
+    private func reportDegraded(from start: Int = 0) {
+        if written.degraded.count > start {
+            if start == 0 { statistics.degradedCollections += 1 }
+            for d in written.degraded[start...] {
                 // Once per kind of failure, not per collection or range.
                 let kind: String
                 if case let .system(_, errno) = d.error { kind = "dirty-page scan failed with \(errno)" } else { kind = "\(d.error)" }
@@ -331,9 +332,9 @@ extension Heap {
     private func rearmCollectorWrites() {
         guard watchesPages else { return }
         scratch.suspended.sortAndCoalesce()
-        written.degraded.removeAll()
+        let before = written.degraded.count
         barrier.endMinor(&written, suspended: scratch.suspended)
-        reportDegraded()
+        reportDegraded(from: before)
         statistics.rearmCalls += written.rearmCalls
         statistics.lastMinorRearmCalls = written.rearmCalls
         statistics.collectorFaultPages += written.collectorFaultPages
