@@ -60,6 +60,10 @@ func median(_ xs: [Double]) -> Double {
 
 func median(_ xs: [Int]) -> Int { Int(median(xs.map(Double.init)).rounded()) }
 
+/// The median of a figure only some runs record (nil when the first lacks it).
+func median(_ xs: [Double?]) -> Double? { xs.first.flatMap { $0 }.map { _ in median(xs.map { $0 ?? 0 }) } }
+func median(_ xs: [Int?]) -> Int? { xs.first.flatMap { $0 }.map { _ in median(xs.map { $0 ?? 0 }) } }
+
 func percentile(_ xs: [UInt64], _ p: Double) -> Double {
     guard !xs.isEmpty else { return 0 }
     let s = xs.sorted()

@@ -151,9 +151,9 @@ enum SuiteCommand {
                 m.repetitions = rs.count
                 m.roundWallSeconds = rs.map(\.wallSeconds)
                 m.wallSeconds = median(rs.map(\.wallSeconds))
-                m.cpuSeconds = rs[0].cpuSeconds.map { _ in median(rs.map { $0.cpuSeconds ?? 0 }) }
-                m.safepointP95Seconds = rs[0].safepointP95Seconds.map { _ in median(rs.map { $0.safepointP95Seconds ?? 0 }) }
-                m.safepointMaxSeconds = rs[0].safepointMaxSeconds.map { _ in median(rs.map { $0.safepointMaxSeconds ?? 0 }) }
+                m.cpuSeconds = median(rs.map(\.cpuSeconds))
+                m.safepointP95Seconds = median(rs.map(\.safepointP95Seconds))
+                m.safepointMaxSeconds = median(rs.map(\.safepointMaxSeconds))
                 m.mutatorSeconds = median(rs.map(\.mutatorSeconds))
                 m.minorSeconds = median(rs.map(\.minorSeconds))
                 m.majorSeconds = median(rs.map(\.majorSeconds))
@@ -168,9 +168,9 @@ enum SuiteCommand {
                 m.writeFaults = median(rs.map(\.writeFaults))
                 m.peakRSSBytes = median(rs.map(\.peakRSSBytes))
                 m.promotedBytes = median(rs.map(\.promotedBytes))
-                m.collectorSuspends = rs[0].collectorSuspends.map { _ in median(rs.map { $0.collectorSuspends ?? 0 }) }
-                m.rearmCalls = rs[0].rearmCalls.map { _ in median(rs.map { $0.rearmCalls ?? 0 }) }
-                m.collectorFaultPages = rs[0].collectorFaultPages.map { _ in median(rs.map { $0.collectorFaultPages ?? 0 }) }
+                m.collectorSuspends = median(rs.map(\.collectorSuspends))
+                m.rearmCalls = median(rs.map(\.rearmCalls))
+                m.collectorFaultPages = median(rs.map(\.collectorFaultPages))
                 if let software, software.count == rs.count {
                     let ratios = zip(rs, software).map { $0.wallSeconds / $1 }
                     m.ratioToSoftware = median(ratios)
