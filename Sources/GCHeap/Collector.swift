@@ -26,19 +26,31 @@ extension Heap {
     /// A collection asked for by mutator `m`: stops the world (waiting for
     /// any collection under way to finish first), collects, resumes.
     func collect(from m: UnsafeMutablePointer<MutatorState>, major: Bool) throws(HeapError) {
+        try withWorldStopped(by: m) { () throws(HeapError) in try collectStopped(major: major) }
+    }
+
+    /// Runs `body` for mutator `m` (the caller's own, active) with every
+    /// other active mutator parked, waiting for a collection under way to
+    /// finish first.
+    func withWorldStopped<R>(by m: UnsafeMutablePointer<MutatorState>, _ body: () throws(HeapError) -> R) throws(HeapError) -> R {
         try checkOwner(m)
         safepoints.lock()
         defer { safepoints.unlock() }
         while !safepoints.stopTheWorld(now: Heap.now) {}
         defer { safepoints.resumeTheWorld() }
-        try collectStopped(major: major)
+        return try body()
+    }
+
+    /// Ends every mutator's allocation buffer (the world is stopped).
+    func retireAllBuffers() {
+        for i in 0..<mutators.count { retireBuffer(mutators[i]) }
     }
 
     /// The collection itself, with the world stopped and the lock held.
     func collectStopped(major: Bool) throws(HeapError) {
         statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
         statistics.threadsStopped += safepoints.lastStopped
-        for i in 0..<mutators.count { retireBuffer(mutators[i]) }
+        retireAllBuffers()
         minorCollection()
         if major || oldBytesInUse > majorThreshold { majorCollection() }
         statistics.oldBytesInUse = oldBytesInUse

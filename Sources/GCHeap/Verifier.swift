@@ -11,7 +11,7 @@ extension Heap {
     /// Call it from the main mutator's thread: it stops the world, so other
     /// attached threads park at their next safepoint while it runs.
     @discardableResult
-    public func verify() -> [String] { withWorldStopped { verifyStopped() } }
+    public func verify() -> [String] { inspectStopped { verifyStopped() } }
 
     private func verifyStopped() -> [String] {
         var failures: [String] = []
@@ -80,18 +80,17 @@ extension Heap {
     /// Every object reachable from the roots. Call `verify()` first on a
     /// heap you do not trust: this follows pointers without checking them.
     /// Main mutator's thread only; it stops the world.
-    public func reachableObjects() -> [ObjectRef] { withWorldStopped { reachableStopped() } }
+    public func reachableObjects() -> [ObjectRef] { inspectStopped { reachableStopped() } }
 
-    /// Runs `body` with every other mutator parked and every allocation
-    /// buffer retired. Main mutator's thread only.
-    func withWorldStopped<R>(_ body: () -> R) -> R {
-        do { try checkOwner(mutator) } catch { preconditionFailure("the heap was inspected from an inactive main mutator") }
-        safepoints.lock()
-        defer { safepoints.unlock() }
-        while !safepoints.stopTheWorld(now: Heap.now) {}
-        defer { safepoints.resumeTheWorld() }
-        for i in 0..<mutators.count { retireBuffer(mutators[i]) }
-        return body()
+    /// Runs an inspection from the main mutator's thread with the world
+    /// stopped and every allocation buffer retired, so eden can be walked.
+    private func inspectStopped<R>(_ body: () -> R) -> R {
+        do {
+            return try withWorldStopped(by: mutator) { () throws(HeapError) -> R in
+                retireAllBuffers()
+                return body()
+            }
+        } catch { preconditionFailure("the heap was inspected from an inactive main mutator") }
     }
 
     private func reachableStopped() -> [ObjectRef] {
