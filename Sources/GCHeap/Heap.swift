@@ -261,13 +261,18 @@ public final class Heap<B: Barrier> {
     /// its allocation buffer, silently.
     @usableFromInline
     func checkOwner(_ m: UnsafeMutablePointer<MutatorState>) throws(HeapError) {
+        checkThread(m)
+        guard m.pointee.active else { throw .inactiveMutator }
+    }
+
+    /// Traps with a message unless the calling thread owns `m`, attached.
+    func checkThread(_ m: UnsafeMutablePointer<MutatorState>) {
         // A heap nobody else attached to may move between threads, used by
         // one at a time, as before threads existed: the main mutator follows.
         if m == mutator, mutators.count == 1 { m.pointee.owner = currentThread() }
         let owner = m.pointee.owner
         precondition(owner != 0, "mutator used after detach")
         precondition(owner == currentThread(), "mutator used from a thread other than the one that attached it")
-        guard m.pointee.active else { throw .inactiveMutator }
     }
 
     /// Pages for old space, registering any growth with the barrier.

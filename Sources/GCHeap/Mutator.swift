@@ -144,8 +144,7 @@ extension Heap {
     }
 
     func activate(_ m: UnsafeMutablePointer<MutatorState>) {
-        precondition(m.pointee.owner != 0, "mutator used after detach")
-        precondition(m.pointee.owner == currentThread(), "mutator used from a thread other than the one that attached it")
+        checkThread(m)
         precondition(!m.pointee.active, "activate() on a mutator that is already active")
         safepoints.locked {
             safepoints.waitWhileCollecting()
