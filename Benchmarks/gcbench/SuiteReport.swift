@@ -26,7 +26,7 @@ enum SuiteReport {
 
     static func ratioText(_ r: RunRecord) -> String {
         guard let m = r.ratioToSoftware else { return "-" }
-        return String(format: "%.2f [%.2f..%.2f]", m, r.ratioMin ?? m, r.ratioMax ?? m)
+        return spread(m, r.ratioMin ?? m, r.ratioMax ?? m)
     }
 
     /// Per-round ratios of one row's wall time to another's.
@@ -41,10 +41,22 @@ enum SuiteReport {
 
     /// "met", "MISSED" or "within noise" for `ratios` against `bound`.
     static func verdict(_ ratios: [Double], atMost bound: Double) -> String {
-        let m = median(ratios), lo = ratios.min()!, hi = ratios.max()!
-        let word = hi <= bound ? "met" : lo > bound ? "MISSED" : "within noise"
-        return "\(word) (\(String(format: "%.2f [%.2f..%.2f]", m, lo, hi)))"
+        let lo = ratios.min()!, hi = ratios.max()!
+        return "\(hi <= bound ? "met" : lo > bound ? "MISSED" : "within noise") (\(spread(ratios)))"
     }
+
+    /// The same for a target of being slower: every ratio above `bound`.
+    static func verdict(_ ratios: [Double], above bound: Double) -> String {
+        let lo = ratios.min()!, hi = ratios.max()!
+        return "\(lo > bound ? "met" : hi <= bound ? "MISSED" : "within noise") (\(spread(ratios)))"
+    }
+
+    /// "median [min..max]", as every ratio is printed.
+    static func spread(_ median: Double, _ low: Double, _ high: Double) -> String {
+        String(format: "%.2f [%.2f..%.2f]", median, low, high)
+    }
+
+    static func spread(_ ratios: [Double]) -> String { spread(median(ratios), ratios.min()!, ratios.max()!) }
 
     /// The targets of the heap-speed and benchmark issues, with verdicts.
     static func targets(_ records: [RunRecord]) -> String {
@@ -64,13 +76,11 @@ enum SuiteReport {
             check("store-sweep:\(k): hardware faster than software", "store-sweep:\(k)", "hardware", "software", atMost: 1.0)
         }
         if ks.first == 1, let r = roundRatios(records, "store-sweep:1", "hardware", over: "software") {
-            // Slower: the inverse ratio must stay below 1.
-            let v = verdict(r.map { 1 / $0 }, atMost: 1.0)
-            lines.append("- store-sweep:1: hardware slower than software: \(v.split(separator: " ")[0]) (\(String(format: "%.2f [%.2f..%.2f]", median(r), r.min()!, r.max()!)))")
+            lines.append("- store-sweep:1: hardware slower than software: \(verdict(r, above: 1.0))")
         }
         for w in uniq(records.map(\.workload)) {
             if let r = roundRatios(records, w, "software-aa", over: "software") {
-                lines.append("- noise floor on \(w) (software-aa / software): \(String(format: "%.2f [%.2f..%.2f]", median(r), r.min()!, r.max()!))")
+                lines.append("- noise floor on \(w) (software-aa / software): \(spread(r))")
             }
         }
         return lines.joined(separator: "\n")
@@ -108,7 +118,7 @@ enum SuiteReport {
                 let t = log(a.ratio) / (log(a.ratio) - log(b.ratio))
                 let k = exp(log(Double(a.k)) + t * (log(Double(b.k)) - log(Double(a.k))))
                 let clear = b.high < 1 ? "below 1 across every round" : "but within noise there"
-                lines.append("- \(sweep): hardware/software crosses 1 at about \(Int(k.rounded())) stores per page (\(String(format: "%.2f", a.ratio)) at \(a.k), \(String(format: "%.2f [%.2f..%.2f]", b.ratio, b.low, b.high)) at \(b.k), \(clear)); ratios \(curve)")
+                lines.append("- \(sweep): hardware/software crosses 1 at about \(Int(k.rounded())) stores per page (\(String(format: "%.2f", a.ratio)) at \(a.k), \(spread(b.ratio, b.low, b.high)) at \(b.k), \(clear)); ratios \(curve)")
             } else {
                 lines.append("- \(sweep): hardware/software does not cross 1 between \(points.first!.k) and \(points.last!.k) stores per page; ratios \(curve)")
             }
@@ -158,7 +168,7 @@ enum SuiteReport {
                let xs = r.roundWallSeconds, let ys = one.roundWallSeconds, xs.count == ys.count, !xs.isEmpty {
                 let work = name == "mt-binarytrees" ? 1 : Double(n)
                 let s = zip(xs, ys).map { work * $1 / $0 }
-                scaling = String(format: "%.2f [%.2f..%.2f]", median(s), s.min()!, s.max()!)
+                scaling = spread(s)
             }
             let safepoint = String(format: "%.2f/%.2f", (r.safepointP95Seconds ?? 0) * 1000, (r.safepointMaxSeconds ?? 0) * 1000)
             lines.append("| \(name) | \(r.barrier) | \(n) | \(String(format: "%.3f", r.wallSeconds)) | \(r.cpuSeconds.map { String(format: "%.3f", $0) } ?? "-") | \(scaling) | \(safepoint) | \(ratioText(r)) |")
@@ -230,7 +240,7 @@ enum SuiteReport {
                 out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\" points=\"" + points.map { "\(x2($0.k)),\(y2($0.ratio))" }.joined(separator: " ") + "\"/>\n"
                 for p in points {
                     out += whisker(x2(p.k), y2(p.low), y2(p.high))
-                    out += "<circle cx=\"\(x2(p.k))\" cy=\"\(y2(p.ratio))\" r=\"3\" fill=\"\(color)\"><title>\(sweep):\(p.k) \(String(format: "%.2f [%.2f..%.2f]", p.ratio, p.low, p.high))</title></circle>\n"
+                    out += "<circle cx=\"\(x2(p.k))\" cy=\"\(y2(p.ratio))\" r=\"3\" fill=\"\(color)\"><title>\(sweep):\(p.k) \(spread(p.ratio, p.low, p.high))</title></circle>\n"
                 }
                 out += "<line x1=\"\(right2 + 12)\" y1=\"\(top2 + 6 + Double(j) * 36)\" x2=\"\(right2 + 40)\" y2=\"\(top2 + 6 + Double(j) * 36)\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
                 out += text(right2 + 46, top2 + 10 + Double(j) * 36, sweep, size: 11)

@@ -21,6 +21,9 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(SuiteReport.verdict([0.98, 1.10, 1.20], atMost: 0.97).hasPrefix("MISSED"))
         XCTAssertTrue(SuiteReport.verdict([0.90, 0.95, 1.05], atMost: 0.97).hasPrefix("within noise"))
         XCTAssertTrue(SuiteReport.verdict([0.97], atMost: 0.97).hasPrefix("met"), "the bound itself meets it")
+        XCTAssertTrue(SuiteReport.verdict([1.5, 9.0], above: 1).hasPrefix("met"))
+        XCTAssertTrue(SuiteReport.verdict([0.8, 1.0], above: 1).hasPrefix("MISSED"))
+        XCTAssertTrue(SuiteReport.verdict([0.9, 1.2], above: 1).hasPrefix("within noise"))
     }
 
     func testRatiosArePairedByRound() {
