@@ -80,7 +80,7 @@ enum RunOneCommand {
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
     static let names: Set<String> = ["binarytrees-n", "mt-binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads"]
-    static let workloadNames = "gcbench, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
+    static let workloadNames = "gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
     static let threadedNames = ["mt-gcbench", "mt-binarytrees", "shared-store"]
 
     var binaryTreesN = 21
@@ -124,11 +124,17 @@ struct WorkloadOptions {
         return list.map { $0! }
     }
 
+    /// GCBench at the chosen stretch depth (long-lived and maximum depth two less).
+    var gcbench: GCBenchWorkload {
+        GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)
+    }
+
     /// Runs `visitor` with the named workload as a concrete type; nil for
     /// an unknown name.
     func withWorkload<V: WorkloadVisitor>(named name: String, _ visitor: V) throws -> V.Output? {
         switch name {
-        case "gcbench": return try visitor.visit(GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2))
+        case "gcbench": return try visitor.visit(gcbench)
+        case "gcbench-c": return try visitor.visit(GCBenchCWorkload(gcbench: gcbench))
         case "binarytrees": return try visitor.visit(BinaryTreesWorkload(n: binaryTreesN))
         case "gcold": return try visitor.visit(gcold)
         case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
@@ -145,7 +151,7 @@ struct WorkloadOptions {
                 guard let n = parts.count == 2 ? Int(parts[1]) : threads.first, n >= 1, n <= 64 else { return nil }
                 switch parts[0] {
                 case "mt-gcbench":
-                    return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)))
+                    return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: gcbench))
                 case "mt-binarytrees": return try visitor.visit(BinaryTreesWorkload(n: threadedBinaryTreesN, threads: n))
                 default: return try visitor.visit(SharedStoreWorkload(threads: n))
                 }

@@ -12,7 +12,7 @@ enum SuiteCommand {
                    [--full] [--binarytrees-n N] [--mt-binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
                    [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
                    [--gcbench-stretch D] [--threads 1,2] [--no-tracker]
-      workloads: gcbench, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
+      workloads: gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
                  mt-gcbench, mt-binarytrees, shared-store (over --threads, default 1,2)
                  (or one point: remset-sweep:K, store-sweep:K, scheme:NAME, mt-gcbench:N ...; default:
                  all, then the tracker benchmark)

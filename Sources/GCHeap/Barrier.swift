@@ -73,6 +73,10 @@ public protocol Barrier {
     /// The fast path: runs after every pointer store, with the slot's address.
     func recordStore(slot: UInt)
 
+    /// What `recordStore` does, as data, for code that inlines the barrier
+    /// without calling Swift (the C API's `ww_store`).
+    var storeFastPath: StoreFastPath { get }
+
     /// Old space in use grew by `range`: start watching it.
     func oldSpaceGrew(_ range: PageRange) throws(HeapError)
 
@@ -97,4 +101,19 @@ public protocol Barrier {
 
     /// Releases the barrier's resources.
     func close()
+}
+
+/// The pointer store's fast path described as data: enough for code in
+/// another language to inline it (Whippet's gc-barrier.h does the same
+/// for its embedders).
+public enum StoreFastPath: Equatable, Sendable {
+    /// A plain store: the kernel (or nothing) notices the write.
+    case plain
+    /// After the store, set byte `biasedTable + (slot >> shift)` to 1;
+    /// if `conditional`, only when it is 0.
+    case cardMark(biasedTable: UInt, shift: Int, conditional: Bool)
+}
+
+extension Barrier {
+    public var storeFastPath: StoreFastPath { .plain }
 }

@@ -97,6 +97,38 @@ public final class Mutator<B: Barrier> {
     /// Leaves the heap. Objects only this thread's shadow stack held become
     /// unreachable; the handle traps if used again.
     public func detach() { heap.detach(state) }
+
+    /// This mutator's allocation buffer and shadow stack, laid out as
+    /// `MutatorStateLayout.current` says, for code in another language that
+    /// inlines the allocation and shadow-stack fast paths (the C API's
+    /// `ww_allocate_fast`). Valid until `detach`.
+    public var fastPathState: UnsafeMutableRawPointer { UnsafeMutableRawPointer(state) }
+}
+
+/// Byte offsets of the fields an inlined fast path reads and writes in a
+/// mutator's state. Whoever mirrors the state in another language (the C
+/// API's `ww_mutator_fast`) checks its own layout against this one.
+///
+/// The fields: the allocation buffer `[top, end)` (both 0 when the thread
+/// has none: the next allocation must take the slow path); the shadow stack
+/// (`stack`, `depth` of `capacity` words; a push at capacity must take the
+/// slow path, which grows it); `edenZeroed` (if false, a new object's
+/// fields must be zeroed); `owner` and `active` (read only).
+public struct MutatorStateLayout: Equatable, Sendable {
+    public var top, end, stack, depth, capacity, edenZeroed, owner, active, size: Int
+
+    public init(top: Int, end: Int, stack: Int, depth: Int, capacity: Int, edenZeroed: Int, owner: Int, active: Int, size: Int) {
+        (self.top, self.end, self.stack, self.depth, self.capacity) = (top, end, stack, depth, capacity)
+        (self.edenZeroed, self.owner, self.active, self.size) = (edenZeroed, owner, active, size)
+    }
+
+    public static let current = MutatorStateLayout(
+        top: MemoryLayout<MutatorState>.offset(of: \.top)!, end: MemoryLayout<MutatorState>.offset(of: \.end)!,
+        stack: MemoryLayout<MutatorState>.offset(of: \.stack)!, depth: MemoryLayout<MutatorState>.offset(of: \.depth)!,
+        capacity: MemoryLayout<MutatorState>.offset(of: \.capacity)!,
+        edenZeroed: MemoryLayout<MutatorState>.offset(of: \.edenZeroed)!,
+        owner: MemoryLayout<MutatorState>.offset(of: \.owner)!, active: MemoryLayout<MutatorState>.offset(of: \.active)!,
+        size: MemoryLayout<MutatorState>.size)
 }
 
 extension Heap {
@@ -119,6 +151,9 @@ extension Heap {
     /// The main mutator's safepoint poll.
     @inlinable @inline(__always)
     public func safepoint() { safepoint(mutator) }
+
+    /// The main mutator's state, as `Mutator.fastPathState`.
+    public var fastPathState: UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutator) }
 
     /// The main mutator's deactivate and activate (see `Mutator`).
     public func deactivate() { deactivate(mutator) }

@@ -32,6 +32,10 @@ public struct Value: Hashable, Sendable {
 /// `objectHeaderBytes + 8 * i` of its first page.
 public let objectHeaderBytes = Layout.headerBytes
 
+/// Objects larger than this (header included) go to the large-object space
+/// and are never moved; smaller ones are bump-allocated in eden.
+public let maxSmallObjectBytes = Layout.maxSmallBytes
+
 /// The object header: two words in front of the fields.
 ///
 ///     word 0: pointer count (low 32 bits) | data byte count (high 32 bits)

@@ -6,6 +6,19 @@ import Synchronization
 public struct Root: Hashable, Sendable {
     let index: UInt32
     let generation: UInt32
+
+    init(index: UInt32, generation: UInt32) {
+        self.index = index
+        self.generation = generation
+    }
+
+    /// The root as one word, for handing across a C boundary. A word that
+    /// never came from `rawValue` reads as a stale root, never as another.
+    public var rawValue: UInt64 { UInt64(generation) << 32 | UInt64(index) }
+    public init(rawValue: UInt64) {
+        index = UInt32(truncatingIfNeeded: rawValue)
+        generation = UInt32(truncatingIfNeeded: rawValue >> 32)
+    }
 }
 
 /// The root table: values the embedder holds, outside the heap.

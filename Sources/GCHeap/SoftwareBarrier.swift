@@ -82,6 +82,8 @@ public struct CardTable {
 public protocol CardMarkingBarrier: Barrier {
     var cards: CardTable { get }
     init(cards: CardTable)
+    /// Whether the store tests the card before marking it.
+    static var conditional: Bool { get }
 }
 
 extension CardMarkingBarrier {
@@ -96,12 +98,16 @@ extension CardMarkingBarrier {
     public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {}
     public func discard(_ range: PageRange) {}
     public func close() { cards.close() }
+    public var storeFastPath: StoreFastPath {
+        .cardMark(biasedTable: cards.biasedTable, shift: Int(cards.shift), conditional: Self.conditional)
+    }
 }
 
 /// The reference barrier: unconditional card marking, one shift, one add
 /// and one byte store per pointer store.
 public struct SoftwareBarrier: CardMarkingBarrier {
     public static let name = "software"
+    public static let conditional = false
     public let cards: CardTable
     public init(cards: CardTable) { self.cards = cards }
 
@@ -116,6 +122,7 @@ public struct SoftwareBarrier: CardMarkingBarrier {
 /// near each other (false sharing on the card bytes).
 public struct ConditionalSoftwareBarrier: CardMarkingBarrier {
     public static let name = "software-cond"
+    public static let conditional = true
     public let cards: CardTable
     public init(cards: CardTable) { self.cards = cards }
 

@@ -1,0 +1,167 @@
+import CWriteWatchAPI
+import Foundation
+@testable import WriteWatchC
+import XCTest
+
+/// The C API from C: the programs under Tests/CAPITests/c and Examples/c
+/// and the C GCBench, compiled with the system C compiler against the
+/// library `swift test` has just built (libwritewatch-c.so and .a beside
+/// the test bundle) and the header, run, and judged by what they print.
+final class CAPITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let header = root.appendingPathComponent("Sources/CWriteWatchAPI/include")
+    /// Where SwiftPM put the test bundle, and so the libraries.
+    static let buildDirectory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        .deletingLastPathComponent()
+
+    /// Runs a command; its status and its output (stdout then stderr).
+    @discardableResult
+    static func run(_ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: stdout, as: UTF8.self) + String(decoding: stderr, as: UTF8.self)
+        if check && p.terminationStatus != 0 {
+            XCTFail("\(arguments.joined(separator: " ")) exited \(p.terminationStatus):\n\(text.suffix(4000))")
+        }
+        return (p.terminationStatus, text)
+    }
+
+    /// Compiles C sources against the shared library; returns the program.
+    func compile(_ sources: [String], defines: [String] = [], includes: [String] = [], staticLibrary: Bool = false) throws -> String {
+        let lib = Self.buildDirectory.appendingPathComponent(staticLibrary ? "libwritewatch-c-static.a" : "libwritewatch-c.so").path
+        guard FileManager.default.fileExists(atPath: lib) else {
+            throw CompileError(description: "no \(lib): `swift build` and `swift test` build the library products beside the test bundle")
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ww-capi-\(UUID().uuidString)").path
+        var args = ["cc", "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-I", Self.header.path]
+        args += includes.flatMap { ["-I", Self.root.appendingPathComponent($0).path] }
+        args += defines.map { "-D\($0)" }
+        args += sources.map { Self.root.appendingPathComponent($0).path }
+        if staticLibrary {
+            // A static Swift library needs the Swift runtime it was built
+            // with (the directory this test process loaded it from) and
+            // swiftrt.o, which registers its type metadata and conformances
+            // with the runtime, as swiftc does for every Swift executable.
+            let runtime = try Self.swiftRuntimeDirectory()
+            #if arch(x86_64)
+            let arch = "x86_64"
+            #else
+            let arch = "aarch64"
+            #endif
+            args += [lib, "\(runtime)/\(arch)/swiftrt.o", "-L", runtime, "-Wl,-rpath,\(runtime)", "-lswiftCore", "-lswift_Concurrency", "-lswift_StringProcessing",
+                     "-lswift_RegexParser", "-lswiftSynchronization", "-lswiftGlibc", "-lswiftSwiftOnoneSupport", "-lm"]
+        } else {
+            args += ["-L", Self.buildDirectory.path, "-lwritewatch-c", "-Wl,-rpath,\(Self.buildDirectory.path)"]
+        }
+        args += ["-lpthread", "-o", output]
+        let (status, text) = try Self.run(args, check: false)
+        guard status == 0 else { throw CompileError(description: "compiling \(sources) failed:\n\(text)") }
+        return output
+    }
+
+    struct CompileError: Error, CustomStringConvertible { var description: String }
+
+    static func swiftRuntimeDirectory() throws -> String {
+        // Read to the end: /proc files report a size of 0.
+        guard let file = FileHandle(forReadingAtPath: "/proc/self/maps") else { throw CompileError(description: "no /proc/self/maps") }
+        let maps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        guard let line = maps.split(separator: "\n").first(where: { $0.hasSuffix("/libswiftCore.so") }),
+              let path = line.split(separator: " ").last else { throw CompileError(description: "libswiftCore.so is not loaded from a file") }
+        return URL(fileURLWithPath: String(path)).deletingLastPathComponent().path
+    }
+
+    /// The checks the C program must report as passed, for each scope.
+    static let heapChecks = ["create", "store-kind", "old-to-young", "verify", "barrier-saw-stores", "no-collector-faults",
+                             "fast-path", "fast-falls-back", "fast-list-intact", "fast-stack-grows",
+                             "load-out-of-range", "allocate-bad-size", "allocate-large", "collect-major", "large-survives",
+                             "stack-updated", "pop-empty", "root-after-release", "attach-twice", "thread-attach",
+                             "thread-wrong-mutator", "thread-inactive-allocate", "thread-after-detach", "destroy-busy",
+                             "thread-stores-survive", "inactive-allocate", "destroy", "stats-after-destroy",
+                             "allocate-after-destroy"]
+    static let trackerChecks = ["open", "track-unaligned", "collect-too-small", "collect-needed", "collect-needed-grows",
+                                "nothing-lost", "collect-rearmed", "reset-forgets", "use-after-close"]
+    static let creationChecks = ["create/bad-barrier-name", "create/bad-nursery", "create/bad-options-size",
+                                 "create/concurrent-major", "create/hardware-unsupported", "create/auto-notice",
+                                 "tracker/bad-mechanism", "tracker/probe-size", "tracker/probe-text"]
+
+    func testEveryFunctionUnderEveryBarrier() throws {
+        let program = try compile(["Tests/CAPITests/c/api_test.c"])
+        let (status, output) = try Self.run([program], check: false)
+        let lines = Set(output.split(separator: "\n").map(String.init))
+        for failure in lines where failure.hasPrefix("FAIL") { XCTFail(failure) }
+        XCTAssertEqual(status, 0, output.suffix(3000).description)
+        var expected = Self.creationChecks.map { "ok \($0)" }
+        for barrier in ["hardware", "software", "software-cond", "mprotect", "uffd-sync"] {
+            expected += Self.heapChecks.map { "ok \(barrier)/\($0)" }
+        }
+        for mechanism in ["uffd-async", "mprotect", "uffd-sync", "auto"] {
+            expected += Self.trackerChecks.map { "ok tracker-\(mechanism)/\($0)" }
+        }
+        // The negative control: the same old-to-young checks catch a heap
+        // with no barrier.
+        expected.append("ok none/caught")
+        for line in expected { XCTAssertTrue(lines.contains(line), "missing: \(line)") }
+        XCTAssertTrue(output.contains("summary:") && output.contains(", 0 failed"), output.suffix(300).description)
+    }
+
+    func testStaticLibraryLinks() throws {
+        let program = try compile(["Tests/CAPITests/c/api_test.c"], staticLibrary: true)
+        let (_, output) = try Self.run([program, "software", "hardware"])
+        XCTAssertTrue(output.contains("ok software/old-to-young") && output.contains("ok hardware/old-to-young"), output)
+        XCTAssertTrue(output.contains(", 0 failed"), output)
+    }
+
+    func testGetWriteWatchExample() throws {
+        let program = try compile(["Examples/c/getwritewatch.c"])
+        for mechanism in ["uffd-async", "mprotect", "uffd-sync"] {
+            let (_, output) = try Self.run([program, mechanism])
+            XCTAssertEqual(output, """
+                mechanism: \(mechanism)
+                too small: 4 pages needed
+                written: 1 5 9 10
+                written, reset: 1 5 9 10
+                after reset: none
+                after ResetWriteWatch of pages 32-63: 3
+
+                """)
+        }
+    }
+
+    /// The C GCBench on its own (as `cc` builds it from the README), small,
+    /// under every barrier: it validates its live data and says so. The
+    /// suite runs the same source in-process as workload gcbench-c.
+    func testCGCBenchStandalone() throws {
+        let program = try compile(["Benchmarks/CGCBench/gcbench.c"], defines: ["WW_GCBENCH_MAIN"], includes: ["Benchmarks/CGCBench/include"])
+        for barrier in ["hardware", "software", "software-cond", "mprotect", "uffd-sync"] {
+            let (_, output) = try Self.run([program, barrier, "12"])
+            XCTAssertTrue(output.contains("gcbench-c \(barrier): 1392 short-lived trees; long-lived tree 2047 nodes and array intact"), output)
+        }
+    }
+
+    func testHeaderCompilesAsStrictCAndCxx() throws {
+        let header = Self.header.appendingPathComponent("writewatch.h").path
+        try Self.run(["cc", "-std=c11", "-pedantic", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-x", "c", header])
+        try Self.run(["c++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-x", "c++", header])
+    }
+
+    /// The header's static assertions fix its structs' layouts in C; these
+    /// check that Swift sees the same ones, and that ww_mutator_fast mirrors
+    /// the heap's mutator state.
+    func testLayouts() {
+        XCTAssertEqual(MemoryLayout<ww_heap_options>.size, 64)
+        XCTAssertEqual(MemoryLayout<ww_heap_stats>.size, 18 * 8)
+        XCTAssertEqual(MemoryLayout<ww_barrier>.size, 32)
+        XCTAssertEqual(MemoryLayout<ww_range>.size, 16)
+        XCTAssertEqual(MemoryLayout<ww_tracker_stats>.size, 32)
+        XCTAssertEqual(MemoryLayout<ww_heap>.size, 8)
+        XCTAssertTrue(fastPathLayoutMatches)
+    }
+}
