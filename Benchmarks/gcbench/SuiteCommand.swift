@@ -75,7 +75,7 @@ enum SuiteCommand {
         var scaled = args
         scaled.options = defaults
         let sizes = try WorkloadOptions(scaled)
-        let names = sizes.expand((args.options["workloads"] ?? "gcbench,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme,mt-gcbench,mt-binarytrees,shared-store")
+        let names = sizes.expand((args.options["workloads"] ?? "gcbench,gcbench-c,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme,mt-gcbench,mt-binarytrees,shared-store")
             .split(separator: ",").map(String.init))
         for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
         let probe = Probe.run()
