@@ -56,14 +56,14 @@ final class HeapHandle {
         b.notice = notice.map { UnsafePointer(strdup($0)) }
         let handle = HeapHandle(
             barrier: b,
-            attach: { MutatorOps.attached(heap.attach()) },
+            attach: { let m = heap.attach(); return MutatorOps.make(m, detach: m.detach) },
             statistics: { heapStatistics(heap) },
             verify: { heap.verify() },
             makeRoot: { rootID(heap.makeRoot(Value(bits: $0))) },
             root: { (id) throws(HeapError) in try heap.get(rootFromID(id)).bits },
             setRoot: { (id, value) throws(HeapError) in try heap.set(rootFromID(id), Value(bits: value)) },
             releaseRoot: { (id) throws(HeapError) in try heap.release(rootFromID(id)) })
-        handle.main = MutatorHandle(ops: .main(heap), owner: handle.creator, home: handle, isMain: true)
+        handle.main = MutatorHandle(ops: .make(heap, detach: {}), owner: handle.creator, home: handle, isMain: true)
         return handle
     }
 
@@ -150,26 +150,9 @@ struct MutatorOps {
     /// The state `ww_mutator_fast` mirrors.
     var fastPathState: UnsafeMutableRawPointer
 
-    static func main<B: Barrier>(_ heap: Heap<B>) -> MutatorOps {
-        MutatorOps(
-            allocate: { (p, b, t) throws(HeapError) in try heap.allocate(pointers: p, bytes: b, tag: t).address },
-            store: { heap.store(ObjectRef(address: $0), $1, Value(bits: $2)) },
-            push: { heap.push(Value(bits: $0)) },
-            pop: { heap.stackDepth > 0 ? heap.pop().bits : nil },
-            peek: { d in UInt(bitPattern: d) < UInt(heap.stackDepth) ? heap.peek(d).bits : nil },
-            depth: { heap.stackDepth },
-            slot: { heap.stackSlot($0).bits },
-            setSlot: { heap.setStackSlot($0, Value(bits: $1)) },
-            truncate: { heap.truncateStack(to: $0) },
-            safepoint: { heap.safepoint() },
-            deactivate: { heap.deactivate() },
-            activate: { heap.activate() },
-            collect: { (major) throws(HeapError) in major ? try heap.collectMajor() : try heap.collectMinor() },
-            detach: {},
-            fastPathState: heap.fastPathState)
-    }
-
-    static func attached<B: Barrier>(_ m: Mutator<B>) -> MutatorOps {
+    /// The operations of `m`, specialised for its type; `detach` ends it
+    /// (nothing for the creating thread's, which ends with the heap).
+    static func make<M: MutatorAPI>(_ m: M, detach: @escaping () -> Void) -> MutatorOps {
         MutatorOps(
             allocate: { (p, b, t) throws(HeapError) in try m.allocate(pointers: p, bytes: b, tag: t).address },
             store: { m.store(ObjectRef(address: $0), $1, Value(bits: $2)) },
@@ -184,7 +167,7 @@ struct MutatorOps {
             deactivate: { m.deactivate() },
             activate: { m.activate() },
             collect: { (major) throws(HeapError) in major ? try m.collectMajor() : try m.collectMinor() },
-            detach: { m.detach() },
+            detach: detach,
             fastPathState: m.fastPathState)
     }
 }

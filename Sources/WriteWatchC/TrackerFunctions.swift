@@ -44,7 +44,15 @@ final class TrackerHandle {
         for (i, r) in ranges.enumerated() { out[i] = ww_range(start: r.start, end: r.end) }
     }
 
-    func forget(_ range: PageRange) { pending = pending.subtracting(range) }
+    /// Runs `operation` on the range the caller named; if it `forgets` the
+    /// kernel's record of writes there (untrack, reset), drops the pending
+    /// pages there too.
+    func apply(_ start: UnsafeMutableRawPointer?, _ length: Int, forgets: Bool,
+               _ operation: (any WriteTracker, PageRange) throws(WriteWatchError) -> Void) throws(APIError) {
+        let r = try range(start, length)
+        try trackerCall { () throws(WriteWatchError) in try operation(tracker, r) }
+        if forgets { pending = pending.subtracting(r) }
+    }
 }
 
 extension [PageRange] {
@@ -142,19 +150,12 @@ public func cTrackerMechanism(_ t: ww_tracker, _ name: UnsafeMutablePointer<Unsa
 
 @_cdecl("ww_tracker_track")
 public func cTrackerTrack(_ t: ww_tracker, _ start: UnsafeMutableRawPointer?, _ length: Int) -> ww_status {
-    withTracker(t) { h throws(APIError) in
-        let r = try range(start, length)
-        try trackerCall { () throws(WriteWatchError) in try h.tracker.track(r) }
-    }
+    withTracker(t) { h throws(APIError) in try h.apply(start, length, forgets: false) { (t, r) throws(WriteWatchError) in try t.track(r) } }
 }
 
 @_cdecl("ww_tracker_untrack")
 public func cTrackerUntrack(_ t: ww_tracker, _ start: UnsafeMutableRawPointer?, _ length: Int) -> ww_status {
-    withTracker(t) { h throws(APIError) in
-        let r = try range(start, length)
-        try trackerCall { () throws(WriteWatchError) in try h.tracker.untrack(r) }
-        h.forget(r)
-    }
+    withTracker(t) { h throws(APIError) in try h.apply(start, length, forgets: true) { (t, r) throws(WriteWatchError) in try t.untrack(r) } }
 }
 
 @_cdecl("ww_tracker_collect")
@@ -182,11 +183,7 @@ public func cTrackerPeek(_ t: ww_tracker, _ out: UnsafeMutablePointer<ww_range>?
 
 @_cdecl("ww_tracker_reset")
 public func cTrackerReset(_ t: ww_tracker, _ start: UnsafeMutableRawPointer?, _ length: Int) -> ww_status {
-    withTracker(t) { h throws(APIError) in
-        let r = try range(start, length)
-        try trackerCall { () throws(WriteWatchError) in try h.tracker.reset(r) }
-        h.forget(r)
-    }
+    withTracker(t) { h throws(APIError) in try h.apply(start, length, forgets: true) { (t, r) throws(WriteWatchError) in try t.reset(r) } }
 }
 
 @_cdecl("ww_tracker_stats_get")

@@ -80,7 +80,7 @@ final class CAPITests: XCTestCase {
 
     /// The checks the C program must report as passed, for each scope.
     static let heapChecks = ["create", "store-kind", "old-to-young", "verify", "barrier-saw-stores", "no-collector-faults",
-                             "fast-path", "fast-falls-back", "fast-list-intact", "fast-stack-grows",
+                             "object-header", "fast-path", "fast-falls-back", "fast-list-intact", "fast-stack-grows",
                              "load-out-of-range", "allocate-bad-size", "allocate-large", "collect-major", "large-survives",
                              "stack-updated", "pop-empty", "root-after-release", "attach-twice", "thread-attach",
                              "thread-wrong-mutator", "thread-inactive-allocate", "thread-after-detach", "destroy-busy",

@@ -31,29 +31,6 @@ extension SweepWorkload {
     var pageTouches: Int { steps * touchedPerStep }
 }
 
-/// What a workload's thread allocates and stores through: the heap's own
-/// methods (its main mutator) or an attached thread's `Mutator`. Generic
-/// code over it is specialised for each, so neither pays a call.
-protocol MutatorAPI {
-    associatedtype B: Barrier
-    var heap: Heap<B> { get }
-    func allocate(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef
-    func push(_ object: ObjectRef)
-    func push(_ value: Value)
-    @discardableResult func pop() -> Value
-    func peek(_ depth: Int) -> Value
-    func load(_ object: ObjectRef, _ field: Int) -> Value
-    func store(_ object: ObjectRef, _ field: Int, _ target: ObjectRef?)
-    func store(_ object: ObjectRef, _ field: Int, _ value: Value)
-    func safepoint()
-}
-
-extension Heap: MutatorAPI {
-    var heap: Heap<B> { self }
-}
-
-extension Mutator: MutatorAPI {}
-
 /// Code to run with a workload chosen at run time, specialised per type.
 protocol WorkloadVisitor {
     associatedtype Output

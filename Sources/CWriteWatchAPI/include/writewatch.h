@@ -73,6 +73,8 @@ typedef struct ww_heap { uint64_t id; } ww_heap;
 typedef struct ww_mutator { uint64_t id; } ww_mutator;
 typedef struct ww_tracker { uint64_t id; } ww_tracker;
 typedef struct ww_root { uint64_t id; } ww_root;
+WW_STATIC_ASSERT(sizeof(ww_heap) == 8 && sizeof(ww_mutator) == 8 && sizeof(ww_tracker) == 8 && sizeof(ww_root) == 8,
+                 "handles are one 64-bit word");
 
 typedef uintptr_t ww_value;
 #define WW_NULL ((ww_value)0)

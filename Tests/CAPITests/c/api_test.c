@@ -215,6 +215,8 @@ static void heap_checks(const char *name) {
     /* The old array: allocated, rooted, promoted by two minors (age 1). */
     ww_value a;
     expect(ww_allocate(m, SLOTS, 0, 77, &a), WW_OK, NULL, name, "allocate");
+    check(ww_pointer_count(a) == SLOTS && ww_data_size(a) == 0 && ww_tag(a) == 77, name, "object-header",
+          "the header does not read back what was allocated");
     ww_root array;
     expect(ww_root_create(heap, a, &array), WW_OK, NULL, name, "root-create");
     expect(ww_collect_minor(m), WW_OK, NULL, name, "collect-minor");
