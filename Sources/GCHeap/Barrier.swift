@@ -99,6 +99,16 @@ public protocol Barrier {
     /// Forgets writes to `range` and re-arms it: the collector freed it.
     func discard(_ range: PageRange)
 
+    /// Whether `collectForMarking` may run while mutators write (the
+    /// uffd-async scan and the card barriers' peek); if not, the concurrent
+    /// marker stops the world around it.
+    static var marksWhileMutatorsRun: Bool { get }
+
+    /// For the concurrent marker: appends ranges within `inUse` written
+    /// since the previous call or minor, and returns whether it consumed
+    /// them (re-armed them), in which case the next minor must be told.
+    func collectForMarking(into regions: inout [PageRange], inUse: PageRange) -> Bool
+
     /// Releases the barrier's resources.
     func close()
 }
@@ -116,4 +126,10 @@ public enum StoreFastPath: Equatable, Sendable {
 
 extension Barrier {
     public var storeFastPath: StoreFastPath { .plain }
+    public static var marksWhileMutatorsRun: Bool { true }
+    /// Barriers with nothing to consume report what they would at a minor.
+    public func collectForMarking(into regions: inout [PageRange], inUse: PageRange) -> Bool {
+        peekWritten(into: &regions, inUse: inUse)
+        return false
+    }
 }

@@ -47,12 +47,33 @@ extension Heap {
     }
 
     /// The collection itself, with the world stopped and the lock held.
-    func collectStopped(major: Bool) throws(HeapError) {
+    ///
+    /// `major` asks for a complete major collection before returning (it
+    /// finishes a concurrent one under way); `startConcurrent` starts one.
+    /// Crossing the major threshold starts one in concurrent mode and runs
+    /// one in stop-the-world mode; a concurrent one that lets old space
+    /// grow by half again is finished at once.
+    func collectStopped(major: Bool, startConcurrent: Bool = false) throws(HeapError) {
+        let start = Heap.now()
         statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
         statistics.threadsStopped += safepoints.lastStopped
+        markerSync.lock()
+        defer { markerSync.unlock() }
         retireAllBuffers()
         minorCollection()
-        if major || oldBytesInUse > majorThreshold { majorCollection() }
+        let overThreshold = oldBytesInUse > majorThreshold
+        if marking.active {
+            if major || marking.finishRequested || oldBytesInUse > majorThreshold + majorThreshold / 2 {
+                finishConcurrentMark()
+                statistics.majorPauses.append(Heap.now() - start)
+            }
+        } else if startConcurrent || (!major && overThreshold && configuration.majorMode == .concurrent) {
+            startConcurrentMark()
+            statistics.majorPauses.append(Heap.now() - start)
+        } else if major || overThreshold {
+            majorCollection()
+            statistics.majorPauses.append(Heap.now() - start)
+        }
         statistics.oldBytesInUse = oldBytesInUse
         safepoints.completed.add(1, ordering: .releasing)
         if oldBytesInUse > configuration.heapLimitBytes { throw .heapExhausted(limitBytes: configuration.heapLimitBytes) }
@@ -95,6 +116,7 @@ extension Heap {
         written.reset()
         barrier.beginMinor(&written, inUse: pages.tracked)
         recordBarrierStatistics()
+        shareWrittenWithMarker()
 
         roots.forEachValue { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
         forEachStackSlot { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
@@ -232,6 +254,7 @@ extension Heap {
             let arena = arenas.record(Int(arenas.openHeads[c]))
             if let cell = arena.pointee.allocateCell() {
                 prepareForPromotion(arena)
+                markPromoted(arena, cell)
                 return cell
             }
             arenas.openHeads[c] = arena.pointee.nextOpen
@@ -243,7 +266,9 @@ extension Heap {
         }
         let arena = arenas.record(arenas.add(Arena(range: run, cellBytes: SizeClasses.sizes[c], sizeClass: c)))
         prepareForPromotion(arena)
-        return arena.pointee.allocateCell()!
+        let cell = arena.pointee.allocateCell()!
+        markPromoted(arena, cell)
+        return cell
     }
 
     /// Promotion writes whole objects into an arena: with a page-watching

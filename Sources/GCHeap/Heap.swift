@@ -101,6 +101,10 @@ public final class Heap<B: Barrier> {
     @exclusivity(unchecked) var written = WrittenRegions()
     @exclusivity(unchecked) var scratch = CollectorScratch()
     @exclusivity(unchecked) var majorThreshold: Int
+    /// Concurrent major collection (ConcurrentMark.swift): touched only with
+    /// `markerSync` locked.
+    @exclusivity(unchecked) var marking = ConcurrentMarkState()
+    let markerSync = MarkerSync()
     var reportedDiagnostics: Set<String> = []
 
     @exclusivity(unchecked) public internal(set) var statistics = HeapStatistics()
@@ -140,6 +144,7 @@ public final class Heap<B: Barrier> {
     }
 
     deinit {
+        stopMarkerThread()
         barrier.close()
         pages.deallocate()
         space.release()
@@ -230,23 +235,29 @@ public final class Heap<B: Barrier> {
     func allocateLarge(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
         let size = Layout.size(pointers: pointers, bytes: bytes)
         let pageCount = (size + PageRange.pageSize - 1) / PageRange.pageSize
-        if (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
-            || oldBytesInUse > majorThreshold {
+        let overLimit = (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
+        if overLimit || (oldBytesInUse > majorThreshold && !isMarking) {
             if safepoints.stopTheWorld(now: Heap.now) {
                 defer { safepoints.resumeTheWorld() }
-                try collectStopped(major: true)
+                // Concurrent mode starts marking here unless the limit forces a full collection now.
+                try collectStopped(major: overLimit || configuration.majorMode == .stopTheWorld)
             }
             guard (pages.pagesInUse + pageCount) * PageRange.pageSize <= configuration.heapLimitBytes else {
                 throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
             }
         }
+        // The marker reads the page map and the large-object table.
+        markerSync.lock()
+        defer { markerSync.unlock() }
         let id = freeLargeIDs.last ?? Int32(larges.count)
         guard let run = try takePages(pageCount, owner: -(id + 1)) else {
             throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
         }
-        if Int(id) == larges.count { larges.append(LargeObject(range: run)) } else {
+        // Allocated black while marking is under way.
+        let record = LargeObject(range: run, marked: marking.active)
+        if Int(id) == larges.count { larges.append(record) } else {
             _ = freeLargeIDs.popLast()
-            larges[Int(id)] = LargeObject(range: run)
+            larges[Int(id)] = record
         }
         // Fresh or discarded pages read as zero: write the header only.
         Layout.word(run.start, 0).pointee = UInt(pointers) | UInt(bytes) << 32

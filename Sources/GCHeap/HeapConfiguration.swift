@@ -29,8 +29,30 @@ public struct HeapConfiguration: Sendable {
     /// Bytes of eden each attached thread takes at a time for its own
     /// allocation (a TLAB). A sole mutator takes all of eden that is left.
     public var allocationBufferBytes = 32 << 10
+    /// How major collections run: all in one pause (the default), or mostly
+    /// concurrently, marking on a background thread (DESIGN.md).
+    public var majorMode = MajorMode.stopTheWorld
+    /// Concurrent marking: at most this many re-marking rounds before the
+    /// final pause.
+    public var concurrentMarkMaxRounds = 8
+    /// Testing only: a concurrent marker that ignores dirty pages after its
+    /// first pass. Wrong on purpose: the negative control the concurrent
+    /// tests must catch.
+    public var concurrentMarkIgnoresDirtyPages = false
+    /// Testing only: microseconds the marker sleeps between steps of 8
+    /// objects, so that marking surely overlaps the mutator's stores.
+    public var concurrentMarkStepDelayMicroseconds = 0
 
     public init() {}
+
+    /// How major collections run.
+    public enum MajorMode: String, CaseIterable, Sendable {
+        /// Mark and sweep with the world stopped.
+        case stopTheWorld = "stw"
+        /// Snapshot the roots in a short pause, mark beside the mutators,
+        /// re-mark what they dirtied, then finish in a short final pause.
+        case concurrent
+    }
 
     /// Checks every field, naming the first bad one and its allowed range.
     public func validate() throws(HeapError) {
@@ -44,6 +66,8 @@ public struct HeapConfiguration: Sendable {
                   "cardBytes must be a power of two from 64 to 4096, not \(cardBytes)")
         try check(scanVectorCapacity >= 1, "scanVectorCapacity must be at least 1")
         try check(majorGrowthFactor >= 1.1, "majorGrowthFactor must be at least 1.1")
+        try check(concurrentMarkMaxRounds >= 0 && concurrentMarkMaxRounds <= 1000,
+                  "concurrentMarkMaxRounds must be 0 to 1000, not \(concurrentMarkMaxRounds)")
         try check(allocationBufferBytes >= 1 << 10 && allocationBufferBytes <= nurseryBytes,
                   "allocationBufferBytes must be 1 KiB to nurseryBytes, not \(allocationBufferBytes)")
     }

@@ -45,6 +45,16 @@ public struct HeapStatistics: Codable, Sendable {
     /// Other active mutators parked for collections, summed: 0 unless
     /// collections really ran while other threads were using the heap.
     public var threadsStopped = 0
+    /// Every pause a major collection caused, in nanoseconds: a
+    /// stop-the-world major's whole collection; a concurrent one's initial
+    /// and final pauses and, under mprotect and uffd-sync, each re-marking
+    /// round's stop to re-protect.
+    public var majorPauses: [UInt64] = []
+    /// Concurrent marking: re-marking rounds, how many of them stopped the
+    /// world, and the pages (or card-covered pages) scanned again.
+    public var markRounds = 0
+    public var markRoundPauses = 0
+    public var pagesRemarked = 0
 
     public init() {}
 }

@@ -66,7 +66,7 @@ extension Heap {
     }
 
     /// Frees unmarked cells and large objects; empty arenas go back to the OS.
-    private func sweep() {
+    func sweep() {
         arenas.clearOpenLists()
         for id in 0..<arenas.records.count where arenas.records[id].inUse {
             let arena = arenas.record(id)

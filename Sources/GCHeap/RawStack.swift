@@ -50,6 +50,12 @@ struct RawStack<Element: BitwiseCopyable>: ~Copyable {
     @inlinable @inline(__always)
     mutating func removeAll() { count = 0 }
 
+    /// Keeps the first `n` elements.
+    mutating func truncate(to n: Int) {
+        precondition(n >= 0 && n <= count, "truncate to \(n) of \(count)")
+        count = n
+    }
+
     /// Makes room for at least `minimum` elements. Out of line: it runs
     /// once per doubling, never in a steady state.
     @usableFromInline @inline(never)

@@ -85,10 +85,20 @@ final class Safepoints {
             park()
             return false
         }
+        return stopOthers(now: now, callerIsMutator: true)
+    }
+
+    /// Lock held, by the concurrent marker (not a mutator) or a mutator:
+    /// returns with every active mutator other than the caller parked,
+    /// after any collection under way has ended.
+    @discardableResult
+    func stopOthers(now: () -> UInt64, callerIsMutator: Bool) -> Bool {
+        waitWhileCollecting()
         collecting = true
         requested.store(true, ordering: .releasing)
         let start = now()
-        while parked < active - 1 { pthread_cond_wait(parkedChanged, mutex) }
+        let others = callerIsMutator ? active - 1 : active
+        while parked < others { pthread_cond_wait(parkedChanged, mutex) }
         lastTimeToSafepoint = now() - start
         lastStopped = parked
         return true

@@ -7,12 +7,15 @@ public protocol HeapTracker: WriteTracker {
     /// read as written), so that `endMinor` needs no `reset` per suspended
     /// range.
     static var collectRearmsSuspended: Bool { get }
+    /// Whether `collect` may run while other threads write tracked memory.
+    static var collectsWhileWritersRun: Bool { get }
     static func open(_ configuration: HeapConfiguration) throws(WriteWatchError) -> Self
 }
 
 extension UffdAsyncTracker: HeapTracker {
     public static var barrierName: String { "hardware" }
     public static var collectRearmsSuspended: Bool { true }
+    public static var collectsWhileWritersRun: Bool { true }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdAsyncTracker {
         try UffdAsyncTracker(options: .init(vectorCapacity: c.scanVectorCapacity, maskedFeatures: c.maskedTrackerFeatures))
     }
@@ -21,12 +24,14 @@ extension UffdAsyncTracker: HeapTracker {
 extension MprotectTracker: HeapTracker {
     public static var barrierName: String { "mprotect" }
     public static var collectRearmsSuspended: Bool { false }
+    public static var collectsWhileWritersRun: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> MprotectTracker { try MprotectTracker() }
 }
 
 extension UffdSyncTracker: HeapTracker {
     public static var barrierName: String { "uffd-sync" }
     public static var collectRearmsSuspended: Bool { false }
+    public static var collectsWhileWritersRun: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdSyncTracker { try UffdSyncTracker() }
 }
 
@@ -104,6 +109,16 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
 
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {
         do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }
+    }
+
+    public static var marksWhileMutatorsRun: Bool { Tracker.collectsWhileWritersRun }
+
+    /// A re-arming collect: with uffd-async one PAGEMAP_SCAN walk while the
+    /// mutators run; the baselines need them stopped. A failed collect
+    /// reports conservatively, so nothing is lost either way.
+    public func collectForMarking(into regions: inout [PageRange], inUse: PageRange) -> Bool {
+        do { try tracker.collect(into: &regions) } catch { regions.appendCoalescing(inUse) }
+        return true
     }
 
     public func discard(_ range: PageRange) {

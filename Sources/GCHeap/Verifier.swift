@@ -38,6 +38,8 @@ extension Heap {
 
         var written: [PageRange] = []
         barrier.peekWritten(into: &written, inUse: pages.tracked)
+        // Pages the concurrent marker re-armed are owed to the next minor.
+        written = written.merged(with: marking.owedToMinor)
         let rememberedSlots = Set(remembered.array)
 
         func valid(_ value: UInt) -> Bool {
@@ -77,6 +79,18 @@ extension Heap {
         return failures
     }
 
+    /// Old objects allocated now, reachable or not: after a major collection
+    /// completed, every one of them must have been reachable when it began.
+    /// Main mutator's thread only; it stops the world.
+    public func oldObjectCount() -> Int {
+        inspectStopped {
+            var n = 0
+            for id in 0..<arenas.records.count where arenas.records[id].inUse { n += arenas.records[id].liveCells }
+            for id in 0..<larges.count where larges[id].inUse { n += 1 }
+            return n
+        }
+    }
+
     /// Every object reachable from the roots. Call `verify()` first on a
     /// heap you do not trust: this follows pointers without checking them.
     /// Main mutator's thread only; it stops the world.
@@ -87,6 +101,8 @@ extension Heap {
     private func inspectStopped<R>(_ body: () -> R) -> R {
         do {
             return try withWorldStopped(by: mutator) { () throws(HeapError) -> R in
+                markerSync.lock()
+                defer { markerSync.unlock() }
                 retireAllBuffers()
                 return body()
             }

@@ -37,6 +37,12 @@ public final class Replayer<B: Barrier> {
     /// Compare the heap's reachable graph with the model's after every
     /// collection (the differential tests do; it costs a walk of the heap).
     public var checkAfterEveryCollection = false
+    /// Run `major` as the start of a concurrent major collection (the heap
+    /// in concurrent mode), or as its end if one is under way: the trace
+    /// goes on between them while the marker runs.
+    public var majorStartsConcurrent = false
+    /// Called before each line runs (for tests that watch the heap's state).
+    public var beforeEachLine: ((TraceLine) -> Void)?
     /// Collections after which the heap's graph was compared with the model's.
     public private(set) var comparisons = 0
 
@@ -49,7 +55,10 @@ public final class Replayer<B: Barrier> {
         for line in lines {
             do { try check.apply(line) } catch { throw .malformed(error) }
         }
-        for line in lines { try step(line) }
+        for line in lines {
+            beforeEachLine?(line)
+            try step(line)
+        }
     }
 
     /// A root the model says exists; if the heap lost it, the heap is broken.
@@ -112,7 +121,11 @@ public final class Replayer<B: Barrier> {
             try heapCall { () throws(HeapError) in try heap.collectMinor() }
             if checkAfterEveryCollection { try compareWithModel(line) }
         case .major:
-            try heapCall { () throws(HeapError) in try heap.collectMajor() }
+            if majorStartsConcurrent && !heap.isMarking {
+                try heapCall { () throws(HeapError) in try heap.startConcurrentMajor() }
+            } else {
+                try heapCall { () throws(HeapError) in try heap.collectMajor() }
+            }
             if checkAfterEveryCollection { try compareWithModel(line) }
         case .verify:
             let failures = heap.verify()

@@ -86,7 +86,20 @@ public struct TraceGenerator {
                 }
                 emit(.set(id: o, field: field(of: o), target: head))
                 emit(.drop(id: head))
-            case 26..<38:  // allocate something that may live
+            case 26..<31:  // move a reference from one old object to another:
+                // the only pointer to an object jumps between objects a
+                // concurrent marker may or may not have scanned yet
+                guard let from = pick(old().filter { model.objects[$0]!.fields.contains { $0 != nil } }),
+                      let to = pick(old().filter { $0 != from }) else { fallthrough }
+                let fs = model.objects[from]!.fields.indices.filter { model.objects[from]!.fields[$0] != nil }
+                let f = pick(fs)!
+                let target = model.objects[from]!.fields[f]!
+                let wasRoot = model.roots.contains(target)
+                emit(.get(id: from, field: f))
+                emit(.set(id: to, field: field(of: to), target: target))
+                emit(.set(id: from, field: f, target: nil))
+                if !wasRoot { emit(.drop(id: target)) }
+            case 31..<38:  // allocate something that may live
                 if Int.random(in: 0..<40, using: &rng) == 0 {
                     _ = alloc(pointers: Int.random(in: 1100...2000, using: &rng), bytes: 0)
                 } else {

@@ -55,4 +55,34 @@ extension Array where Element == PageRange {
 
     /// The total number of pages in these ranges.
     public var pageCount: Int { reduce(0) { $0 + $1.pageCount } }
+
+    /// Both lists' ranges, sorted and coalesced (each list sorted or not).
+    public func merged(with other: [PageRange]) -> [PageRange] {
+        if other.isEmpty { return self }
+        var out: [PageRange] = []
+        out.reserveCapacity(count + other.count)
+        for r in (self + other).sorted(by: { $0.start < $1.start }) {
+            if let last = out.last, r.start <= last.end {
+                out[out.count - 1].end = Swift.max(last.end, r.end)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// These ranges minus `range`.
+    public func subtracting(_ range: PageRange) -> [PageRange] {
+        flatMap { r -> [PageRange] in
+            guard r.overlaps(range) else { return [r] }
+            return [PageRange(start: r.start, end: range.start), PageRange(start: range.end, end: r.end)].filter { !$0.isEmpty }
+        }
+    }
+
+    /// The pages the ranges touch, counting a page partly covered (a card)
+    /// as one.
+    public var pagesTouched: Int {
+        let size = UInt(PageRange.pageSize)
+        return reduce(0) { $0 + Int(($1.end + size - 1) / size - $1.start / size) }
+    }
 }

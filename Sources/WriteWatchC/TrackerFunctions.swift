@@ -55,31 +55,6 @@ final class TrackerHandle {
     }
 }
 
-extension [PageRange] {
-    /// Both lists' pages, sorted and coalesced.
-    func merged(with other: [PageRange]) -> [PageRange] {
-        if other.isEmpty { return self }
-        if isEmpty { return other }
-        var out: [PageRange] = []
-        for r in (self + other).sorted(by: { $0.start < $1.start }) {
-            if let last = out.last, r.start <= last.end {
-                out[out.count - 1].end = Swift.max(last.end, r.end)
-            } else {
-                out.append(r)
-            }
-        }
-        return out
-    }
-
-    /// These pages minus `range`.
-    func subtracting(_ range: PageRange) -> [PageRange] {
-        flatMap { r -> [PageRange] in
-            guard r.overlaps(range) else { return [r] }
-            return [PageRange(start: r.start, end: range.start), PageRange(start: range.end, end: r.end)].filter { !$0.isEmpty }
-        }
-    }
-}
-
 let trackers = HandleTable<TrackerHandle>("tracker", capacity: 1 << 10)
 
 @inline(__always)

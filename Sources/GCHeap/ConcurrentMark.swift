@@ -1,0 +1,390 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import WriteWatch
+
+/// Mostly-concurrent major collection (Boehm, Demers and Shenker, "Mostly
+/// Parallel Garbage Collection", 1991): mark old space while the mutators
+/// run, then stop them briefly to re-mark only what they changed.
+///
+/// Invariant (the one that makes it exact): when the final pause starts,
+/// every old object that is reachable is marked, or reachable from a root,
+/// from a live young object, or from a marked old object on a range in
+/// `dirty`. Marking scans a black (marked, scanned) object once; a mutator
+/// store into it afterwards lands on a page or card the barrier reports,
+/// and every report reaches `dirty`: the minor collections' written ranges
+/// are merged into it before they re-arm them or clean the cards (HotSpot
+/// CMS's mod-union table), and the marker's own re-arming rounds add what
+/// they collect. The final pause, with the world stopped, scans the roots,
+/// every live young object (the survivors of the minor collection it runs
+/// first) and the marked objects in `dirty`, and drains: nothing can change
+/// underneath it, so what stays unmarked is unreachable. The classic race
+/// (the mutator moves the only pointer to a white object from a grey object
+/// into a black one, then clears the grey one) is closed because the black
+/// object's page is dirty.
+///
+/// Allocation during marking is black: promoted objects are marked and
+/// pushed grey (their fields may hold the only pointers to white objects),
+/// large objects are marked (their fields start nil; later stores dirty
+/// them). Young objects are never marked: they are roots of the old space,
+/// scanned in both pauses.
+///
+/// One scan feeds two consumers. A minor collection needs every page
+/// written since the previous minor, and the marker every page written
+/// since its previous round. The hardware barrier's re-arming scan (and
+/// the baselines' collect) consumes what it reports, so whatever the marker
+/// collects is also owed to the next minor (`owedToMinor`), and whatever a
+/// minor reads is merged into `dirty`. The card barriers' rounds only peek
+/// (cleaning a card would lose it for the next minor): their cards stay
+/// dirty, and are rescanned each round, until a minor cleans them.
+///
+/// Threads: the marker is not a mutator. It works in short steps holding
+/// `MarkerSync`'s lock, which every collection, every inspection and every
+/// large-object allocation also takes, so the marker never runs during a
+/// minor collection and never sees the page map or the large-object table
+/// change under it. Between steps it lets a requested collection run
+/// first. Mutator stores race with the marker's reads of the same fields:
+/// an aligned word is read whole, old or new, and a new one is dirty.
+/// Mark state, the grey stack and the dirty ranges live off the heap.
+struct ConcurrentMarkState: ~Copyable {
+    /// Between the initial and the final pause.
+    var active = false
+    /// The marker has converged and asked for the final pause.
+    var finishRequested = false
+    var grey = RawStack<UInt>(capacity: 4096)
+    /// Old ranges whose marked objects must be scanned again.
+    var dirty: [PageRange] = []
+    /// Ranges the marker's re-arming collects consumed: the next minor
+    /// collection must treat them as written.
+    var owedToMinor: [PageRange] = []
+    var rounds = 0
+    var lastRoundPages = Int.max
+    /// Pointers to no object met while marking (reported at the final pause).
+    var anomalies = 0
+    /// Set by the heap's deinit: the marker thread exits.
+    var stop = false
+}
+
+/// The marker thread's lock and wake-up.
+final class MarkerSync {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let work = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    var thread: pthread_t?
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(work, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(work)
+        pthread_mutex_destroy(mutex)
+        work.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+    /// Lock held: sleeps until `wake`.
+    func wait() { pthread_cond_wait(work, mutex) }
+    /// Lock held.
+    func wake() { pthread_cond_broadcast(work) }
+
+    /// Starts a thread running `body`. A C thread entry cannot capture a
+    /// generic context, so `body` travels in a box.
+    static func start(_ body: @escaping () -> Void) -> pthread_t {
+        final class Box { let body: () -> Void; init(_ body: @escaping () -> Void) { self.body = body } }
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { context in
+            Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, Unmanaged.passRetained(Box(body)).toOpaque())
+        precondition(rc == 0, "cannot start the concurrent marker thread: pthread_create returned \(rc)")
+        return thread
+    }
+}
+
+extension Heap {
+    /// Starts a concurrent major collection now: a minor collection and a
+    /// short pause that snapshots the roots; the background marker does the
+    /// rest and finishes with a short final pause of its own. Does nothing
+    /// more than the minor collection if one is under way. Main mutator.
+    public func startConcurrentMajor() throws(HeapError) {
+        try withWorldStopped(by: mutator) { () throws(HeapError) in try collectStopped(major: false, startConcurrent: true) }
+    }
+
+    /// Whether a concurrent major collection is under way.
+    public var isMarking: Bool { markerSync.locked { marking.active } }
+
+    // MARK: - The pauses (world stopped, marker lock held)
+
+    /// The initial pause, right after a minor collection: everything the
+    /// roots and the young objects point to in old space becomes grey.
+    func startConcurrentMark() {
+        marking.active = true
+        marking.finishRequested = false
+        marking.rounds = 0
+        marking.lastRoundPages = Int.max
+        marking.dirty.removeAll()
+        markFromRootsAndYoung()
+        startMarkerThread()
+        markerSync.wake()
+    }
+
+    /// The final pause, right after a minor collection (whose written
+    /// ranges are already in `dirty`): roots, young objects and dirty
+    /// ranges once more, drain, then sweep.
+    func finishConcurrentMark() {
+        markFromRootsAndYoung()
+        rescanDirty()
+        while !marking.grey.isEmpty { markGrey(budget: Int.max) }
+        if marking.anomalies > 0 {
+            statistics.verifyFailures += marking.anomalies
+            report("\(marking.anomalies) pointer(s) to no object found while marking; ignored")
+            marking.anomalies = 0
+        }
+        statistics.markRounds += marking.rounds
+        marking.active = false
+        marking.finishRequested = false
+        statistics.majorCollections += 1
+        dropRememberedSlotsOfUnmarkedObjects()
+        sweep()
+        majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+    }
+
+    private func markFromRootsAndYoung() {
+        roots.forEachValue { markOld($0.pointee) }
+        forEachStackSlot { markOld($0.pointee) }
+        // After a minor collection every live young object is here.
+        var object = survivorFrom.start
+        while object < survivorTop {
+            for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+            object += UInt(Layout.size(of: object))
+        }
+    }
+
+    /// A slot's value: if it is an unmarked old object, mark it grey.
+    @inline(__always)
+    func markOld(_ value: UInt) {
+        guard value != 0, value & 7 == 0, space.old.contains(value) else { return }
+        switch oldObject(at: value) {
+        case let .small(id, cell):
+            let arena = arenas.record(id)
+            if !arena.pointee.marked.get(cell) {
+                arena.pointee.marked.set(cell)
+                marking.grey.append(value)
+            }
+        case let .large(id):
+            if !larges[id].marked {
+                larges[id].marked = true
+                marking.grey.append(value)
+            }
+        case .none:
+            marking.anomalies += 1
+        }
+    }
+
+    /// Scans up to `budget` grey objects.
+    func markGrey(budget: Int) {
+        var n = 0
+        while n < budget, let object = marking.grey.popLast() {
+            for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+            n += 1
+        }
+    }
+
+    /// Scans again the marked objects in `range`: whole small objects that
+    /// overlap it, and the fields of a large object that lie in it.
+    func rescan(_ range: PageRange) {
+        let pageSize = UInt(PageRange.pageSize)
+        var address = range.start
+        while address < range.end {
+            let pageEnd = min(range.end, (address & ~(pageSize - 1)) + pageSize)
+            let owner = pages.ownerOf(address)
+            if owner > 0 {
+                let arena = arenas.record(Int(owner - 1))
+                var cell = arena.pointee.cellIndex(address)
+                let last = min(arena.pointee.cellCount - 1, arena.pointee.cellIndex(pageEnd - 1))
+                while cell <= last {
+                    if arena.pointee.allocated.get(cell), arena.pointee.marked.get(cell) {
+                        let object = arena.pointee.cellStart(cell)
+                        for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+                    }
+                    cell += 1
+                }
+            } else if owner < 0, larges[Int(-owner - 1)].marked {
+                let object = larges[Int(-owner - 1)].range.start
+                let first = UInt(bitPattern: Layout.slot(object, 0))
+                let end = first + UInt(Layout.pointerCount(object) * 8)
+                var slot = max(first, address)
+                while slot < min(end, pageEnd) {
+                    markOld(UnsafePointer<UInt>(bitPattern: slot).unsafelyUnwrapped.pointee)
+                    slot += 8
+                }
+            }
+            address = pageEnd
+        }
+    }
+
+    /// Remembered slots inside objects the sweep is about to free must not
+    /// outlive them (a freed cell may be reused for an object whose slot
+    /// there holds anything).
+    private func dropRememberedSlotsOfUnmarkedObjects() {
+        var kept = 0
+        for i in 0..<remembered.count {
+            let slot = remembered[i]
+            let owner = pages.ownerOf(slot)
+            let live: Bool
+            if owner > 0 {
+                let arena = arenas.record(Int(owner - 1))
+                live = arena.pointee.marked.get(arena.pointee.cellIndex(slot))
+            } else {
+                live = owner < 0 && larges[Int(-owner - 1)].marked
+            }
+            if live {
+                remembered.buffer[kept] = slot
+                kept += 1
+            }
+        }
+        remembered.truncate(to: kept)
+        statistics.rememberedSlots = remembered.count
+    }
+
+    // MARK: - Minor collections during marking (world stopped, lock held)
+
+    /// After the barrier's `beginMinor`: the ranges the marker consumed are
+    /// written for this minor too (suspended first, so that updating slots
+    /// there never faults), and everything this minor read goes to `dirty`
+    /// before `endMinor` re-arms it or the card table forgets it.
+    func shareWrittenWithMarker() {
+        guard marking.active else { return }
+        if !marking.owedToMinor.isEmpty {
+            for range in marking.owedToMinor where watchesPages { barrier.suspend(range); scratch.suspended.append(range) }
+            written.regions = written.regions.merged(with: marking.owedToMinor)
+            marking.owedToMinor.removeAll()
+        }
+        marking.dirty = marking.dirty.merged(with: written.regions)
+    }
+
+    /// A promoted object during marking: allocated black, scanned grey.
+    @inline(__always)
+    func markPromoted(_ arena: UnsafeMutablePointer<Arena>, _ cell: UInt) {
+        guard marking.active else { return }
+        arena.pointee.marked.set(arena.pointee.cellIndex(cell))
+        marking.grey.append(cell)
+    }
+
+    // MARK: - The marker thread
+
+    private func startMarkerThread() {
+        guard markerSync.thread == nil else { return }
+        // Unowned: the heap's deinit joins the thread before it is freed.
+        markerSync.thread = MarkerSync.start { [unowned(unsafe) self] in self.markerMain() }
+    }
+
+    /// Stops the marker thread (the heap's deinit).
+    func stopMarkerThread() {
+        guard let thread = markerSync.thread else { return }
+        markerSync.locked {
+            marking.stop = true
+            markerSync.wake()
+        }
+        pthread_join(thread, nil)
+        markerSync.thread = nil
+    }
+
+    /// Marks in steps, runs re-marking rounds until the dirty set stops
+    /// shrinking, then asks for the final pause.
+    private func markerMain() {
+        markerSync.lock()
+        defer { markerSync.unlock() }
+        while true {
+            while !marking.stop && !(marking.active && !marking.finishRequested) { markerSync.wait() }
+            if marking.stop { return }
+            let delay = configuration.concurrentMarkStepDelayMicroseconds
+            if !marking.grey.isEmpty {
+                markGrey(budget: delay > 0 ? 8 : 1024)
+            } else if marking.rounds < configuration.concurrentMarkMaxRounds {
+                markingRound()
+                let pages = marking.dirty.pagesTouched
+                let converged = pages == 0 || pages >= marking.lastRoundPages
+                marking.lastRoundPages = pages
+                if converged { requestFinalPause() } else { rescanDirty() }
+            } else {
+                requestFinalPause()
+            }
+            if delay > 0 {
+                markerSync.unlock()
+                usleep(UInt32(delay))
+                markerSync.lock()
+            }
+            yieldToCollections()
+        }
+    }
+
+    /// One round: what was written since the last one joins `dirty`.
+    private func markingRound() {
+        marking.rounds += 1
+        var found: [PageRange] = []
+        if B.marksWhileMutatorsRun {
+            if barrier.collectForMarking(into: &found, inUse: pages.tracked) { marking.owedToMinor = marking.owedToMinor.merged(with: found) }
+        } else {
+            // The baselines re-protect with the world stopped: this pause is
+            // their price, and it is counted as a major pause.
+            markerSync.unlock()
+            safepoints.lock()
+            safepoints.stopOthers(now: Heap.now, callerIsMutator: false)
+            let start = Heap.now()
+            markerSync.lock()
+            if marking.active, barrier.collectForMarking(into: &found, inUse: pages.tracked) {
+                marking.owedToMinor = marking.owedToMinor.merged(with: found)
+            }
+            statistics.majorPauses.append(Heap.now() - start)
+            statistics.markRoundPauses += 1
+            markerSync.unlock()
+            safepoints.resumeTheWorld()
+            safepoints.unlock()
+            markerSync.lock()
+        }
+        marking.dirty = marking.dirty.merged(with: found)
+    }
+
+    /// Scans the marked objects in `dirty` again (the negative control
+    /// drops them instead, keeping the same rounds and timing).
+    private func rescanDirty() {
+        let dirty = marking.dirty
+        marking.dirty.removeAll()
+        guard !configuration.concurrentMarkIgnoresDirtyPages else { return }
+        statistics.pagesRemarked += dirty.pagesTouched
+        for range in dirty { rescan(range) }
+    }
+
+    /// Stops the world and runs the collection that finishes the cycle.
+    private func requestFinalPause() {
+        marking.finishRequested = true
+        markerSync.unlock()
+        safepoints.lock()
+        safepoints.stopOthers(now: Heap.now, callerIsMutator: false)
+        // A mutator's collection may have finished the cycle meanwhile.
+        let pending = markerSync.locked { marking.active }
+        if pending { try? collectStopped(major: false) }
+        safepoints.resumeTheWorld()
+        safepoints.unlock()
+        markerSync.lock()
+    }
+
+    /// Between steps: if a collection is waiting for the marker lock, let
+    /// it run to the end before taking the lock again (a mutex is not fair).
+    private func yieldToCollections() {
+        guard safepoints.requested.load(ordering: .acquiring) else { return }
+        markerSync.unlock()
+        safepoints.locked { safepoints.waitWhileCollecting() }
+        markerSync.lock()
+    }
+}
