@@ -26,7 +26,7 @@ enum RunOneCommand {
                 throw UsageError("run-one needs --barrier hardware|software|mprotect|uffd-sync")
             }
             guard let name = args.options["workload"],
-                  let record = try sizes.withWorkload(named: name, MeasureWorkload(kind: kind)) else {
+                  let record = try sizes.withWorkload(named: name, MeasureWorkload(kind: kind, majorMode: sizes.majorMode)) else {
                 throw UsageError("run-one needs --workload (\(WorkloadOptions.workloadNames))")
             }
             let encoder = JSONEncoder()
@@ -41,14 +41,18 @@ enum RunOneCommand {
     /// loops a generic call, and hide the barrier's cost behind it.
     struct MeasureWorkload: WorkloadVisitor {
         let kind: BarrierKind
-        func visit<W: Workload>(_ workload: W) throws -> RunRecord { try kind.accept(Measure(workload: workload)) }
+        let majorMode: HeapConfiguration.MajorMode
+        func visit<W: Workload>(_ workload: W) throws -> RunRecord { try kind.accept(Measure(workload: workload, majorMode: majorMode)) }
     }
 
     struct Measure<W: Workload>: BarrierVisitor {
         let workload: W
+        let majorMode: HeapConfiguration.MajorMode
 
         func visit<B: Barrier>(_: B.Type) throws -> RunRecord {
-            let heap = try Heap<B>(configuration: workload.configuration)
+            var configuration = workload.configuration
+            configuration.majorMode = majorMode
+            let heap = try Heap<B>(configuration: configuration)
             var before = rusage(), after = rusage()
             getrusage(Int32(RUSAGE_SELF.rawValue), &before)
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -72,14 +76,17 @@ enum RunOneCommand {
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
                 collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches,
                 threads: threads, safepointP95Seconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 0.95) },
-                safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) })
+                safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) },
+                majorMode: majorMode.rawValue,
+                majorPauseP95Seconds: percentile(s.majorPauses, 0.95), majorPauseMaxSeconds: percentile(s.majorPauses, 1.0),
+                markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked)
         }
     }
 }
 
 /// The size options every workload takes, shared by the suite and run-one.
 struct WorkloadOptions {
-    static let names: Set<String> = ["binarytrees-n", "mt-binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads"]
+    static let names: Set<String> = ["binarytrees-n", "mt-binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads", "major"]
     static let workloadNames = "gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
     static let threadedNames = ["mt-gcbench", "mt-binarytrees", "shared-store"]
 
@@ -92,8 +99,14 @@ struct WorkloadOptions {
     /// Thread counts the threaded workloads run at.
     var threads = [1, 2]
     var gcbenchStretch = 18
+    /// How the heap runs major collections (`--major stw|concurrent`).
+    var majorMode = HeapConfiguration.MajorMode.stopTheWorld
 
     init(_ args: Arguments) throws(UsageError) {
+        if let m = args.options["major"] {
+            guard let mode = HeapConfiguration.MajorMode(rawValue: m) else { throw UsageError("--major takes stw or concurrent, not '\(m)'") }
+            majorMode = mode
+        }
         binaryTreesN = try args.int("binarytrees-n", default: binaryTreesN)
         threadedBinaryTreesN = try args.int("mt-binarytrees-n", default: threadedBinaryTreesN)
         promotedStores = try args.int("promoted-stores", default: promotedStores)
@@ -113,7 +126,7 @@ struct WorkloadOptions {
         ["--binarytrees-n", "\(binaryTreesN)", "--mt-binarytrees-n", "\(threadedBinaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
          "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ","),
          "--store-sweep", storeSweep.map(String.init).joined(separator: ","),
-         "--threads", threads.map(String.init).joined(separator: ",")]
+         "--threads", threads.map(String.init).joined(separator: ","), "--major", majorMode.rawValue]
     }
 
     /// A `--NAME 1,4,16` list of stores per page.

@@ -51,6 +51,16 @@ struct RunRecord: Codable {
     var threads: Int? = nil
     var safepointP95Seconds: Double? = nil
     var safepointMaxSeconds: Double? = nil
+    /// How major collections ran (stw or concurrent), and every pause a
+    /// major caused: a stop-the-world major's whole collection; a concurrent
+    /// one's initial and final pauses and (mprotect, uffd-sync) its rounds'
+    /// stops to re-protect. Rounds and pages re-marked are concurrent only.
+    var majorMode: String? = nil
+    var majorPauseP95Seconds: Double? = nil
+    var majorPauseMaxSeconds: Double? = nil
+    var markRounds: Int? = nil
+    var markRoundPauses: Int? = nil
+    var pagesRemarked: Int? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

@@ -171,6 +171,11 @@ enum SuiteCommand {
                 m.collectorSuspends = median(rs.map(\.collectorSuspends))
                 m.rearmCalls = median(rs.map(\.rearmCalls))
                 m.collectorFaultPages = median(rs.map(\.collectorFaultPages))
+                m.majorPauseP95Seconds = median(rs.map(\.majorPauseP95Seconds))
+                m.majorPauseMaxSeconds = median(rs.map(\.majorPauseMaxSeconds))
+                m.markRounds = median(rs.map(\.markRounds))
+                m.markRoundPauses = median(rs.map(\.markRoundPauses))
+                m.pagesRemarked = median(rs.map(\.pagesRemarked))
                 if let software, software.count == rs.count {
                     let ratios = zip(rs, software).map { $0.wallSeconds / $1 }
                     m.ratioToSoftware = median(ratios)

@@ -50,9 +50,11 @@ extension Heap {
     ///
     /// `major` asks for a complete major collection before returning (it
     /// finishes a concurrent one under way); `startConcurrent` starts one.
-    /// Crossing the major threshold starts one in concurrent mode and runs
-    /// one in stop-the-world mode; a concurrent one that lets old space
-    /// grow by half again is finished at once.
+    /// Crossing the major threshold runs one in stop-the-world mode. In
+    /// concurrent mode one starts earlier, at 3/4 of the threshold, so that
+    /// marking can finish while the mutators fill the last quarter (CMS's
+    /// initiating occupancy); one that lets old space grow past 1.5 times
+    /// the threshold is finished at once.
     func collectStopped(major: Bool, startConcurrent: Bool = false) throws(HeapError) {
         let start = Heap.now()
         statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
@@ -67,7 +69,7 @@ extension Heap {
                 finishConcurrentMark()
                 statistics.majorPauses.append(Heap.now() - start)
             }
-        } else if startConcurrent || (!major && overThreshold && configuration.majorMode == .concurrent) {
+        } else if startConcurrent || (!major && configuration.majorMode == .concurrent && oldBytesInUse > majorThreshold / 4 * 3) {
             startConcurrentMark()
             statistics.majorPauses.append(Heap.now() - start)
         } else if major || overThreshold {
@@ -187,6 +189,9 @@ extension Heap {
             guard let object = scratch.promoted.popLast() else { break }
             let count = Layout.pointerCount(object)
             for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f))) }
+            // Promoted while marking: allocated black, so its old children
+            // are traced here (ConcurrentMark.swift).
+            if marking.active { for f in 0..<count { markOld(Layout.slot(object, f).pointee) } }
         }
     }
 
