@@ -76,11 +76,10 @@ func configuration(_ o: ww_heap_options) throws(APIError) -> (HeapConfiguration,
     c.poisonFreedMemory = o.poison_freed_memory != 0
     c.maskedTrackerFeatures = o.masked_kernel_features
     switch Int(o.major_mode) {
-    case Int(WW_MAJOR_STOP_THE_WORLD): break
-    case Int(WW_MAJOR_CONCURRENT):
-        throw .unsupported("concurrent major collection is not implemented yet: use WW_MAJOR_STOP_THE_WORLD")
+    case Int(WW_MAJOR_STOP_THE_WORLD): c.majorMode = .stopTheWorld
+    case Int(WW_MAJOR_CONCURRENT): c.majorMode = .concurrent
     default:
-        throw .invalidArgument("options.major_mode is \(o.major_mode): use WW_MAJOR_STOP_THE_WORLD")
+        throw .invalidArgument("options.major_mode is \(o.major_mode): use WW_MAJOR_STOP_THE_WORLD or WW_MAJOR_CONCURRENT")
     }
     guard o.reserved == 0 else { throw .invalidArgument("options.reserved must be 0") }
     guard let name = o.barrier else { throw .null("options.barrier") }

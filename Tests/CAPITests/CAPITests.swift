@@ -89,7 +89,7 @@ final class CAPITests: XCTestCase {
     static let trackerChecks = ["open", "track-unaligned", "collect-too-small", "collect-needed", "collect-needed-grows",
                                 "nothing-lost", "collect-rearmed", "reset-forgets", "use-after-close"]
     static let creationChecks = ["create/bad-barrier-name", "create/bad-nursery", "create/bad-options-size",
-                                 "create/concurrent-major", "create/hardware-unsupported", "create/auto-notice",
+                                 "create/bad-major-mode", "create/hardware-unsupported", "create/auto-notice",
                                  "tracker/bad-mechanism", "tracker/probe-size", "tracker/probe-text"]
 
     func testEveryFunctionUnderEveryBarrier() throws {
@@ -110,6 +110,16 @@ final class CAPITests: XCTestCase {
         expected.append("ok none/caught")
         for line in expected { XCTAssertTrue(lines.contains(line), "missing: \(line)") }
         XCTAssertTrue(output.contains("summary:") && output.contains(", 0 failed"), output.suffix(300).description)
+    }
+
+    /// The same heap checks with concurrent major collections.
+    func testConcurrentMajorMode() throws {
+        let program = try compile(["Tests/CAPITests/c/api_test.c"])
+        let (_, output) = try Self.run(["/usr/bin/env", "WW_TEST_CONCURRENT=1", program, "hardware", "software", "mprotect"])
+        for b in ["hardware", "software", "mprotect"] {
+            XCTAssertTrue(output.contains("ok \(b)/old-to-young") && output.contains("ok \(b)/large-survives"), output)
+        }
+        XCTAssertTrue(output.contains(", 0 failed"), output.suffix(2000).description)
     }
 
     func testStaticLibraryLinks() throws {

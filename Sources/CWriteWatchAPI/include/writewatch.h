@@ -163,7 +163,7 @@ typedef struct ww_heap_options {
     uint64_t heap_limit_bytes;       /* 1 MiB - 1 TiB (1 GiB)                     */
     uint64_t allocation_buffer_bytes;/* per-thread buffer: 1 KiB - nursery (32 KiB) */
     uint64_t masked_kernel_features; /* userfaultfd feature bits to hide (tests)  */
-    uint32_t major_mode;             /* WW_MAJOR_STOP_THE_WORLD                    */
+    uint32_t major_mode;             /* WW_MAJOR_STOP_THE_WORLD or _CONCURRENT     */
     uint32_t card_bytes;             /* software barriers: 64 - 4096, power of 2 (512) */
     uint32_t poison_freed_memory;    /* 1: fill freed nursery memory (debugging)  */
     uint32_t reserved;               /* 0 */

@@ -63,6 +63,7 @@ static ww_heap_options options_for(const char *barrier) {
     o.nursery_bytes = 1 << 20;
     o.allocation_buffer_bytes = 8 << 10;
     o.poison_freed_memory = 1; /* a lost object reads as poison, not as itself */
+    if (getenv("WW_TEST_CONCURRENT")) o.major_mode = WW_MAJOR_CONCURRENT;
     return o;
 }
 
@@ -367,8 +368,8 @@ static void creation_checks(void) {
     o.size = 12;
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "ww_heap_options_init", scope, "bad-options-size");
     o = options_for("software");
-    o.major_mode = WW_MAJOR_CONCURRENT;
-    expect(ww_heap_create(&o, &heap, &m), WW_ERR_UNSUPPORTED, "not implemented", scope, "concurrent-major");
+    o.major_mode = 7;
+    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "major_mode", scope, "bad-major-mode");
     o = options_for("software");
     o.barrier = NULL;
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "NULL", scope, "null-barrier");
