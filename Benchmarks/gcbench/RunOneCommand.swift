@@ -82,7 +82,8 @@ enum RunOneCommand {
                 safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) },
                 majorMode: majorMode.rawValue,
                 majorPauseP95Seconds: percentile(s.majorPauses, 0.95), majorPauseMaxSeconds: percentile(s.majorPauses, 1.0),
-                markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked)
+                markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked,
+                forcedFinishes: s.forcedFinishes)
         }
     }
 }

@@ -61,6 +61,7 @@ struct RunRecord: Codable {
     var markRounds: Int? = nil
     var markRoundPauses: Int? = nil
     var pagesRemarked: Int? = nil
+    var forcedFinishes: Int? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

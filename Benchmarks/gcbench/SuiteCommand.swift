@@ -176,6 +176,7 @@ enum SuiteCommand {
                 m.markRounds = median(rs.map(\.markRounds))
                 m.markRoundPauses = median(rs.map(\.markRoundPauses))
                 m.pagesRemarked = median(rs.map(\.pagesRemarked))
+                m.forcedFinishes = median(rs.map(\.forcedFinishes))
                 if let software, software.count == rs.count {
                     let ratios = zip(rs, software).map { $0.wallSeconds / $1 }
                     m.ratioToSoftware = median(ratios)

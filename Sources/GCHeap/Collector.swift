@@ -66,6 +66,7 @@ extension Heap {
         let overThreshold = oldBytesInUse > majorThreshold
         if marking.active {
             if major || marking.finishRequested || oldBytesInUse > majorThreshold + majorThreshold / 2 {
+                if !marking.finishRequested { statistics.forcedFinishes += 1 }
                 finishConcurrentMark()
                 statistics.majorPauses.append(Heap.now() - start)
             }
