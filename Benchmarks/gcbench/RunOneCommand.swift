@@ -59,7 +59,7 @@ enum RunOneCommand {
             let summary = try workload.run(heap)
             // A concurrent cycle still under way is part of this run's cost:
             // wait for the marker to finish it.
-            while heap.isMarking { usleep(200) }
+            heap.waitForConcurrentMajor()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             getrusage(Int32(RUSAGE_SELF.rawValue), &after)
             let s = heap.statistics

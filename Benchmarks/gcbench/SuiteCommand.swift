@@ -11,7 +11,7 @@ enum SuiteCommand {
     usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
                    [--full] [--binarytrees-n N] [--mt-binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
                    [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
-                   [--gcbench-stretch D] [--threads 1,2] [--no-tracker]
+                   [--gcbench-stretch D] [--threads 1,2] [--major stw|concurrent] [--no-tracker]
       workloads: gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
                  mt-gcbench, mt-binarytrees, shared-store (over --threads, default 1,2)
                  (or one point: remset-sweep:K, store-sweep:K, scheme:NAME, mt-gcbench:N ...; default:
@@ -22,6 +22,8 @@ enum SuiteCommand {
                  A/A control whose spread is the noise floor. bdwgc rows (Boehm GC, the C programs in
                  Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
       Every ratio is to software in the same round: the median over rounds, and [min..max].
+      --major:   how our heaps run major collections: stw (default) or concurrent, marking beside the
+                 mutators (the "Major collections" table shows the pauses, rounds and pages re-marked)
       --full:    the published sizes (binarytrees N=21 on one thread and split over threads, GCOld 50 1 20 10
                  10000); takes well over 10 minutes here
     """
@@ -190,6 +192,7 @@ enum SuiteCommand {
         print(SuiteReport.targets(records))
         print(SuiteReport.crossover(records))
         print(SuiteReport.scaling(records))
+        print(SuiteReport.majors(records))
         if let path = args.options["json"] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -176,6 +176,23 @@ enum SuiteReport {
         return threaded.isEmpty ? "" : lines.joined(separator: "\n")
     }
 
+    /// Major collections: every pause a major caused (a stop-the-world
+    /// major's whole collection; a concurrent one's initial and final pauses
+    /// and the baselines' stops to re-protect in each round), and what the
+    /// concurrent marker did. Rows with at least one major only.
+    static func majors(_ records: [RunRecord]) -> String {
+        let rows = records.filter { $0.majorCollections > 0 && $0.majorPauseMaxSeconds != nil }
+        guard !rows.isEmpty else { return "" }
+        var lines = ["", "## Major collections (\(rows.first?.majorMode ?? "stw"))", "",
+                     "| workload | barrier | wall s | cpu s | majors | forced | major pause p95/max ms | rounds | round pauses | pages re-marked |",
+                     "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows {
+            let pauses = String(format: "%.1f/%.1f", (r.majorPauseP95Seconds ?? 0) * 1000, (r.majorPauseMaxSeconds ?? 0) * 1000)
+            lines.append("| \(r.workload) | \(r.barrier) | \(String(format: "%.3f", r.wallSeconds)) | \(r.cpuSeconds.map { String(format: "%.3f", $0) } ?? "-") | \(r.majorCollections) | \(r.forcedFinishes ?? 0) | \(pauses) | \(r.markRounds ?? 0) | \(r.markRoundPauses ?? 0) | \(r.pagesRemarked ?? 0) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static let colors = ["hardware": "#1b9e77", "software": "#7570b3", "software-cond": "#e6ab02", "software-aa": "#b3b3b3", "mprotect": "#d95f02",
                          "uffd-sync": "#e7298a", "bdwgc": "#66a61e", "bdwgc-incremental": "#a6761d"]
     static let rowOrder = ["hardware", "software", "software-cond", "software-aa", "mprotect", "uffd-sync", "bdwgc", "bdwgc-incremental"]

@@ -70,7 +70,8 @@ extension Heap {
                 finishConcurrentMark()
                 statistics.majorPauses.append(Heap.now() - start)
             }
-        } else if startConcurrent || (!major && configuration.majorMode == .concurrent && oldBytesInUse > majorThreshold / 4 * 3) {
+        } else if startConcurrent
+                    || (!major && configuration.majorMode == .concurrent && !marking.sweeping && oldBytesInUse > majorThreshold / 4 * 3) {
             startConcurrentMark()
             statistics.majorPauses.append(Heap.now() - start)
         } else if major || overThreshold {
@@ -355,7 +356,8 @@ extension Heap {
         if owner > 0 {
             let arena = arenas.record(Int(owner - 1))
             let cell = arena.pointee.cellIndex(slot)
-            guard cell < arena.pointee.cellCount, arena.pointee.allocated.get(cell) else { return }
+            guard cell < arena.pointee.cellCount, arena.pointee.allocated.get(cell),
+                  !arena.pointee.awaitingSweep || arena.pointee.marked.get(cell) else { return }
             object = arena.pointee.cellStart(cell)
         } else {
             object = larges[Int(-owner - 1)].range.start

@@ -57,6 +57,11 @@ struct ConcurrentMarkState: ~Copyable {
     var dirty: [PageRange] = []
     /// The current round's ranges still to rescan, a few pages per step.
     var rescanning: [PageRange] = []
+    /// Arenas the final pause left for the marker thread to sweep, and
+    /// whether a sweep is under way. An unswept arena is on no open list,
+    /// so promotion never allocates in it.
+    var toSweep: [Int] = []
+    var sweeping: Bool { !toSweep.isEmpty }
     /// Ranges the marker's re-arming collects consumed: the next minor
     /// collection must treat them as written.
     var owedToMinor: [PageRange] = []
@@ -130,14 +135,25 @@ extension Heap {
         try withWorldStopped(by: mutator) { () throws(HeapError) in try collectStopped(major: false, startConcurrent: true) }
     }
 
-    /// Whether a concurrent major collection is under way.
-    public var isMarking: Bool { markerSync.locked { marking.active } }
+    /// Whether a concurrent major collection is under way: marking, or
+    /// sweeping after its final pause.
+    public var isMarking: Bool { markerSync.locked { marking.active || marking.sweeping } }
+
+    /// Waits until the concurrent major collection under way has finished,
+    /// inactive (a waiting thread must not hold up the final pause, which
+    /// stops the world). Main mutator.
+    public func waitForConcurrentMajor() {
+        deactivate()
+        defer { activate() }
+        while isMarking { usleep(200) }
+    }
 
     // MARK: - The pauses (world stopped, marker lock held)
 
     /// The initial pause, right after a minor collection: everything the
     /// roots and the young objects point to in old space becomes grey.
     func startConcurrentMark() {
+        finishSweeping()
         marking.active = true
         marking.finishRequested = false
         marking.rounds = 0
@@ -168,8 +184,38 @@ extension Heap {
         marking.finishRequested = false
         statistics.majorCollections += 1
         dropRememberedSlotsOfUnmarkedObjects()
-        sweep()
-        majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+        if B.marksWhileMutatorsRun {
+            // Large objects now (few, and their pages go straight back);
+            // arenas on the marker thread, a few per step.
+            sweepLargeObjects()
+            arenas.clearOpenLists()
+            marking.toSweep = (0..<arenas.records.count).filter { arenas.records[$0].inUse }.reversed()
+            for id in marking.toSweep { arenas.record(id).pointee.awaitingSweep = true }
+            markerSync.wake()
+        } else {
+            // mprotect and uffd-sync must re-protect freed pages with the
+            // world stopped: sweep here.
+            sweep()
+            majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+        }
+    }
+
+    /// Sweeps what a concurrent cycle left (before anything marks again).
+    func finishSweeping() {
+        while marking.sweeping { sweepStep(arenas: Int.max) }
+    }
+
+    /// Sweeps up to `arenas` of the arenas left to sweep; after the last,
+    /// sets the next threshold from what is really in use.
+    func sweepStep(arenas count: Int) {
+        var n = 0
+        while n < count, let id = marking.toSweep.popLast() {
+            if arenas.records[id].inUse { sweepArena(id) }
+            n += 1
+        }
+        if !marking.sweeping {
+            majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+        }
     }
 
     private func markFromRootsAndYoung() {
@@ -320,10 +366,12 @@ extension Heap {
         markerSync.lock()
         defer { markerSync.unlock() }
         while true {
-            while !marking.stop && !(marking.active && !marking.finishRequested) { markerSync.wait() }
+            while !marking.stop && !(marking.active && !marking.finishRequested) && !marking.sweeping { markerSync.wait() }
             if marking.stop { return }
             let delay = configuration.concurrentMarkStepDelayMicroseconds
-            if !marking.grey.isEmpty {
+            if !marking.active {
+                sweepStep(arenas: 16)
+            } else if !marking.grey.isEmpty {
                 markGrey(budget: delay > 0 ? 8 : 1024)
             } else if !marking.rescanning.isEmpty {
                 rescanStep(pages: 16)

@@ -11,6 +11,7 @@ extension Heap {
     /// freed never survive into it.
     func majorCollection() {
         let start = Heap.now()
+        finishSweeping()   // marks left by a concurrent cycle must go first
         statistics.majorCollections += 1
         var stack = RawStack<UInt>(capacity: 4096)
         let survivors = survivorFrom
@@ -67,17 +68,27 @@ extension Heap {
 
     /// Frees unmarked cells and large objects; empty arenas go back to the OS.
     func sweep() {
+        finishSweeping()
         arenas.clearOpenLists()
-        for id in 0..<arenas.records.count where arenas.records[id].inUse {
-            let arena = arenas.record(id)
-            _ = arena.pointee.sweep()
-            if arena.pointee.liveCells == 0 {
-                releaseOldPages(arena.pointee.range)
-                arenas.remove(id)
-            } else if !arena.pointee.isFull {
-                arenas.pushOpen(id)
-            }
+        for id in 0..<arenas.records.count where arenas.records[id].inUse { sweepArena(id) }
+        sweepLargeObjects()
+    }
+
+    /// Sweeps one arena (its marks are this cycle's) and puts it back on
+    /// its size class's open list if it has room.
+    func sweepArena(_ id: Int) {
+        let arena = arenas.record(id)
+        arena.pointee.awaitingSweep = false
+        _ = arena.pointee.sweep()
+        if arena.pointee.liveCells == 0 {
+            releaseOldPages(arena.pointee.range)
+            arenas.remove(id)
+        } else if !arena.pointee.isFull {
+            arenas.pushOpen(id)
         }
+    }
+
+    func sweepLargeObjects() {
         for id in 0..<larges.count where larges[id].inUse {
             if larges[id].marked {
                 larges[id].marked = false
@@ -91,7 +102,7 @@ extension Heap {
 
     /// Returns pages to the OS. The discard re-arms them: a dropped page
     /// would otherwise be reported written once, as if the mutator wrote it.
-    private func releaseOldPages(_ run: PageRange) {
+    func releaseOldPages(_ run: PageRange) {
         pages.free(run)
         barrier.discard(run)
     }

@@ -97,8 +97,9 @@ final class Safepoints {
         collecting = true
         requested.store(true, ordering: .releasing)
         let start = now()
-        let others = callerIsMutator ? active - 1 : active
-        while parked < others { pthread_cond_wait(parkedChanged, mutex) }
+        // Re-read `active` on every wake-up: a mutator that deactivates
+        // instead of parking lowers it.
+        while parked < (callerIsMutator ? active - 1 : active) { pthread_cond_wait(parkedChanged, mutex) }
         lastTimeToSafepoint = now() - start
         lastStopped = parked
         return true

@@ -27,6 +27,11 @@ struct Arena {
     var suspendedIn = -1
     /// The next arena of this size class with free cells, or -1.
     var nextOpen: Int32 = -1
+    /// Marked by a concurrent cycle and not swept yet: its unmarked
+    /// allocated cells are dead, and their slots may hold stale young
+    /// pointers (their remembered entries were dropped), so a minor
+    /// collection must not read them.
+    var awaitingSweep = false
     var inUse = true
 
     init(range: PageRange, cellBytes: Int, sizeClass: Int) {

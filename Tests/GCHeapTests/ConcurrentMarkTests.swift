@@ -58,6 +58,9 @@ final class ConcurrentMarkTests: XCTestCase {
                 let allocatedOld = heap.oldObjectCount()
                 if !failures.isEmpty {
                     result = .verifyFailed(line: nil, failures: failures)
+                } else if !heap.diagnostics.isEmpty {
+                    // The collector met a pointer to no object and dropped it.
+                    result = .verifyFailed(line: nil, failures: heap.diagnostics)
                 } else if allocatedOld != reachableOld {
                     result = .verifyFailed(line: nil, failures: ["\(allocatedOld - reachableOld) unreachable old objects survived two concurrent majors"])
                 }
