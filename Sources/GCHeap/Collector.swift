@@ -63,19 +63,24 @@ extension Heap {
         defer { markerSync.unlock() }
         retireAllBuffers()
         minorCollection()
-        let overThreshold = oldBytesInUse > majorThreshold
+        let concurrent = configuration.majorMode == .concurrent
+        // Close to the limit, only a complete collection now will do.
+        let nearLimit = oldBytesInUse > configuration.heapLimitBytes / 10 * 9
         if marking.active {
-            if major || marking.finishRequested || oldBytesInUse > majorThreshold + majorThreshold / 2 {
+            if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold + majorThreshold / 2 {
                 if !marking.finishRequested { statistics.forcedFinishes += 1 }
                 finishConcurrentMark()
                 statistics.majorPauses.append(Heap.now() - start)
             }
-        } else if startConcurrent
-                    || (!major && configuration.majorMode == .concurrent && !marking.sweeping && oldBytesInUse > majorThreshold / 4 * 3) {
+        } else if startConcurrent && !major {
             startConcurrentMark()
             statistics.majorPauses.append(Heap.now() - start)
-        } else if major || overThreshold {
+        } else if major || nearLimit || (!concurrent && oldBytesInUse > majorThreshold) {
             majorCollection()
+            statistics.majorPauses.append(Heap.now() - start)
+        } else if concurrent && !marking.sweeping && oldBytesInUse > majorThreshold / 4 * 3 {
+            // While a sweep is under way the threshold is stale: wait for it.
+            startConcurrentMark()
             statistics.majorPauses.append(Heap.now() - start)
         }
         statistics.oldBytesInUse = oldBytesInUse

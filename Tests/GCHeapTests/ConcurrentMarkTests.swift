@@ -153,6 +153,45 @@ final class ConcurrentMarkTests: XCTestCase {
         }
     }
 
+    /// The final pause stops the world, so a thread that waits for the
+    /// cycle must wait inactive; the marker must notice a thread that
+    /// deactivates while it is stopping the others (it once waited for a
+    /// count taken before, and hung). A watchdog turns a hang into a failure.
+    func testWaitingForTheCycleLetsTheFinalPauseRun() throws {
+        for kind in [BarrierKind.hardware, .software, .mprotect] {
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                do {
+                    let heap = try kind.accept(MakeHeap())
+                    for _ in 0..<3 {
+                        try heap.start()
+                        // Busy without touching the heap, so the marker starts
+                        // stopping the world while this thread is still active;
+                        // then this thread deactivates to wait.
+                        let until = DispatchTime.now().uptimeNanoseconds + 50_000_000
+                        while DispatchTime.now().uptimeNanoseconds < until {}
+                        heap.wait()
+                    }
+                } catch { XCTFail("\(kind): \(error)") }
+                done.signal()
+            }
+            thread.start()
+            XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "\(kind): waiting for a concurrent major hung")
+        }
+    }
+
+    /// A heap with some old objects, behind closures so the test thread
+    /// needs no generic code.
+    struct MakeHeap: BarrierVisitor {
+        struct Handle { let start: () throws -> Void; let wait: () -> Void }
+        func visit<B: Barrier>(_: B.Type) throws -> Handle {
+            let heap = try Heap<B>(configuration: ConcurrentMarkTests.configuration(delay: 0))
+            let r = heap.makeRoot(try heap.allocate(pointers: 64, bytes: 0, tag: 0))
+            for i in 0..<64 { heap.store(try heap.object(r)!, i, try heap.allocate(pointers: 1, bytes: 8, tag: 1)) }
+            return Handle(start: { try heap.startConcurrentMajor() }, wait: { heap.waitForConcurrentMajor() })
+        }
+    }
+
     func testRewiringOldPointersDuringMarkingLosesNothing() throws {
         for kind in BarrierKind.sound {
             let r = try kind.accept(Rewire(ignoreDirty: false))
