@@ -53,8 +53,8 @@ extension Heap {
     /// Crossing the major threshold runs one in stop-the-world mode. In
     /// concurrent mode one starts earlier, at 3/4 of the threshold, so that
     /// marking can finish while the mutators fill the last quarter (CMS's
-    /// initiating occupancy); one that lets old space grow past 1.5 times
-    /// the threshold is finished at once.
+    /// initiating occupancy); one that lets old space grow past twice the
+    /// threshold is finished at once.
     func collectStopped(major: Bool, startConcurrent: Bool = false) throws(HeapError) {
         let start = Heap.now()
         statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
@@ -67,7 +67,7 @@ extension Heap {
         // Close to the limit, only a complete collection now will do.
         let nearLimit = oldBytesInUse > configuration.heapLimitBytes / 10 * 9
         if marking.active {
-            if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold + majorThreshold / 2 {
+            if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold * 2 {
                 if !marking.finishRequested { statistics.forcedFinishes += 1 }
                 finishConcurrentMark()
                 statistics.majorPauses.append(Heap.now() - start)

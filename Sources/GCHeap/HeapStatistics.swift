@@ -56,7 +56,7 @@ public struct HeapStatistics: Codable, Sendable {
     public var markRoundPauses = 0
     public var pagesRemarked = 0
     /// Concurrent cycles finished before the marker asked: old space grew
-    /// past 1.5 times the threshold, or a full major was requested.
+    /// past twice the threshold, or a full major was requested.
     public var forcedFinishes = 0
 
     public init() {}
