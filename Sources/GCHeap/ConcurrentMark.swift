@@ -75,42 +75,19 @@ struct ConcurrentMarkState: ~Copyable {
 
 /// The marker thread's lock and wake-up.
 final class MarkerSync {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let work = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let mutex = PosixLock()
+    private let work = PosixCondition()
     var thread: pthread_t?
 
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(work, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(work)
-        pthread_mutex_destroy(mutex)
-        work.deallocate()
-        mutex.deallocate()
-    }
-
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        lock()
-        defer { unlock() }
-        return try body()
-    }
+    func lock() { mutex.lock() }
+    func unlock() { mutex.unlock() }
+    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R { try mutex.locked(body) }
     /// Lock held: sleeps until `wake`.
-    func wait() { pthread_cond_wait(work, mutex) }
-
+    func wait() { work.wait(mutex) }
     /// Lock held: sleeps until `wake` or for `microseconds`.
-    func wait(microseconds: Int) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let ns = Int(now.tv_nsec) + microseconds * 1000
-        var deadline = timespec(tv_sec: now.tv_sec + ns / 1_000_000_000, tv_nsec: ns % 1_000_000_000)
-        pthread_cond_timedwait(work, mutex, &deadline)
-    }
+    func wait(microseconds: Int) { work.wait(mutex, microseconds: microseconds) }
     /// Lock held.
-    func wake() { pthread_cond_broadcast(work) }
+    func wake() { work.broadcast() }
 
     /// Starts a thread running `body`. A C thread entry cannot capture a
     /// generic context, so `body` travels in a box.

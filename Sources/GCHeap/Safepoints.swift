@@ -27,9 +27,9 @@ final class Safepoints {
     /// Collections finished, readable from any thread without the lock.
     let completed = Atomic<Int>(0)
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let parkedChanged: UnsafeMutablePointer<pthread_cond_t>
-    private let resumed: UnsafeMutablePointer<pthread_cond_t>
+    private let mutex = PosixLock()
+    private let parkedChanged = PosixCondition()
+    private let resumed = PosixCondition()
     // Guarded by `mutex`: no two threads touch them at once.
     @exclusivity(unchecked) private(set) var active = 0
     @exclusivity(unchecked) private var parked = 0
@@ -40,40 +40,18 @@ final class Safepoints {
     @exclusivity(unchecked) private(set) var lastTimeToSafepoint: UInt64 = 0
     @exclusivity(unchecked) private(set) var lastStopped = 0
 
-    init() {
-        mutex = .allocate(capacity: 1)
-        parkedChanged = .allocate(capacity: 1)
-        resumed = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(parkedChanged, nil)
-        pthread_cond_init(resumed, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(resumed)
-        pthread_cond_destroy(parkedChanged)
-        pthread_mutex_destroy(mutex)
-        resumed.deallocate()
-        parkedChanged.deallocate()
-        mutex.deallocate()
-    }
-
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
+    func lock() { mutex.lock() }
+    func unlock() { mutex.unlock() }
 
     /// Runs `body` with the lock held.
-    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        lock()
-        defer { unlock() }
-        return try body()
-    }
+    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R { try mutex.locked(body) }
 
     /// An active mutator, lock held, stops until the current collection ends.
     func park() {
         parked += 1
-        pthread_cond_signal(parkedChanged)
+        parkedChanged.signal()
         let e = epoch
-        while epoch == e { pthread_cond_wait(resumed, mutex) }
+        while epoch == e { resumed.wait(mutex) }
         parked -= 1
     }
 
@@ -99,7 +77,7 @@ final class Safepoints {
         let start = now()
         // Re-read `active` on every wake-up: a mutator that deactivates
         // instead of parking lowers it.
-        while parked < (callerIsMutator ? active - 1 : active) { pthread_cond_wait(parkedChanged, mutex) }
+        while parked < (callerIsMutator ? active - 1 : active) { parkedChanged.wait(mutex) }
         lastTimeToSafepoint = now() - start
         lastStopped = parked
         return true
@@ -110,19 +88,19 @@ final class Safepoints {
         collecting = false
         requested.store(false, ordering: .releasing)
         epoch += 1
-        pthread_cond_broadcast(resumed)
+        resumed.broadcast()
     }
 
     /// Lock held: waits for a collection under way to end (a thread that is
     /// not active, becoming active or attaching).
     func waitWhileCollecting() {
-        while collecting { pthread_cond_wait(resumed, mutex) }
+        while collecting { resumed.wait(mutex) }
     }
 
     /// Lock held: one more, or one fewer, active mutator.
     func becameActive() { active += 1 }
     func becameInactive() {
         active -= 1
-        pthread_cond_signal(parkedChanged)
+        parkedChanged.signal()
     }
 }
