@@ -322,7 +322,7 @@ extension Heap {
     /// The widest gap of pages one suspend call spans (see above).
     static var suspendGapPages: Int { 16 }
 
-    private func suspendForCollector(_ range: PageRange) {
+    func suspendForCollector(_ range: PageRange) {
         barrier.suspend(range)
         scratch.suspended.append(range)
         statistics.collectorSuspends += 1

@@ -173,7 +173,7 @@ extension Heap {
             // mprotect and uffd-sync must re-protect freed pages with the
             // world stopped: sweep here.
             sweep()
-            majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+            setNextMajorThreshold()
         }
     }
 
@@ -191,7 +191,7 @@ extension Heap {
             n += 1
         }
         if !marking.sweeping {
-            majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+            setNextMajorThreshold()
         }
     }
 
@@ -302,7 +302,7 @@ extension Heap {
     func shareWrittenWithMarker() {
         guard marking.active else { return }
         if !marking.owedToMinor.isEmpty {
-            for range in marking.owedToMinor where watchesPages { barrier.suspend(range); scratch.suspended.append(range) }
+            if watchesPages { for range in marking.owedToMinor { suspendForCollector(range) } }
             written.regions = written.regions.merged(with: marking.owedToMinor)
             marking.owedToMinor.removeAll()
         }

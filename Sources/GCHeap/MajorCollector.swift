@@ -62,8 +62,14 @@ extension Heap {
         swap(&remembered, &scratch.nextRemembered)
         remembered.sortAndUnique()
         statistics.rememberedSlots = remembered.count
-        majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+        setNextMajorThreshold()
         statistics.majorNanoseconds += Heap.now() - start
+    }
+
+    /// After a major collection's sweep: the next one when old space has
+    /// grown by `majorGrowthFactor` from what is in use now.
+    func setNextMajorThreshold() {
+        majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
     }
 
     /// Frees unmarked cells and large objects; empty arenas go back to the OS.
