@@ -198,7 +198,7 @@ extension Heap {
             for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f))) }
             // Promoted while marking: allocated black, so its old children
             // are traced here (ConcurrentMark.swift).
-            if marking.active { for f in 0..<count { markOld(Layout.slot(object, f).pointee) } }
+            if marking.active { markChildren(of: object) }
         }
     }
 

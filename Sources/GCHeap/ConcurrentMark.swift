@@ -149,7 +149,7 @@ extension Heap {
         markFromRootsAndYoung()
         marking.dirty = marking.dirty.merged(with: marking.rescanning)
         marking.rescanning.removeAll()
-        rescanDirty()
+        for range in takeDirty() { rescan(range) }
         while !marking.grey.isEmpty { markGrey(budget: Int.max) }
         if marking.anomalies > 0 {
             statistics.verifyFailures += marking.anomalies
@@ -201,7 +201,7 @@ extension Heap {
         // After a minor collection every live young object is here.
         var object = survivorFrom.start
         while object < survivorTop {
-            for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+            markChildren(of: object)
             object += UInt(Layout.size(of: object))
         }
     }
@@ -227,11 +227,17 @@ extension Heap {
         }
     }
 
+    /// Marks grey the unmarked old objects `object`'s fields point to.
+    @inline(__always)
+    func markChildren(of object: UInt) {
+        for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+    }
+
     /// Scans up to `budget` grey objects.
     func markGrey(budget: Int) {
         var n = 0
         while n < budget, let object = marking.grey.popLast() {
-            for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+            markChildren(of: object)
             n += 1
         }
     }
@@ -250,8 +256,7 @@ extension Heap {
                 let last = min(arena.pointee.cellCount - 1, arena.pointee.cellIndex(pageEnd - 1))
                 while cell <= last {
                     if arena.pointee.allocated.get(cell), arena.pointee.marked.get(cell) {
-                        let object = arena.pointee.cellStart(cell)
-                        for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+                        markChildren(of: arena.pointee.cellStart(cell))
                     }
                     cell += 1
                 }
@@ -357,15 +362,7 @@ extension Heap {
                 let pages = marking.dirty.pagesTouched
                 let converged = pages == 0 || pages >= marking.lastRoundPages
                 marking.lastRoundPages = pages
-                if converged {
-                    requestFinalPause()
-                } else {
-                    if !configuration.concurrentMarkIgnoresDirtyPages {
-                        statistics.pagesRemarked += pages
-                        marking.rescanning = marking.dirty
-                    }
-                    marking.dirty.removeAll()
-                }
+                if converged { requestFinalPause() } else { marking.rescanning = takeDirty() }
             } else {
                 requestFinalPause()
             }
@@ -382,8 +379,15 @@ extension Heap {
     private func markingRound() {
         marking.rounds += 1
         var found: [PageRange] = []
+        // Marker lock held: what a re-arming collect consumed is owed to the
+        // next minor before any minor can run.
+        func collect() {
+            if barrier.collectForMarking(into: &found, inUse: pages.tracked) {
+                marking.owedToMinor = marking.owedToMinor.merged(with: found)
+            }
+        }
         if B.marksWhileMutatorsRun {
-            if barrier.collectForMarking(into: &found, inUse: pages.tracked) { marking.owedToMinor = marking.owedToMinor.merged(with: found) }
+            collect()
         } else {
             // The baselines re-protect with the world stopped: this pause is
             // their price, and it is counted as a major pause.
@@ -392,9 +396,7 @@ extension Heap {
             safepoints.stopOthers(now: Heap.now, callerIsMutator: false)
             let start = Heap.now()
             markerSync.lock()
-            if marking.active, barrier.collectForMarking(into: &found, inUse: pages.tracked) {
-                marking.owedToMinor = marking.owedToMinor.merged(with: found)
-            }
+            if marking.active { collect() }
             statistics.majorPauses.append(Heap.now() - start)
             statistics.markRoundPauses += 1
             markerSync.unlock()
@@ -419,14 +421,14 @@ extension Heap {
         }
     }
 
-    /// Scans the marked objects in `dirty` again (the negative control
-    /// drops them instead, keeping the same rounds and timing).
-    private func rescanDirty() {
+    /// Empties `dirty` and returns the ranges to rescan, counted; none for
+    /// the negative control, which keeps the same rounds and timing.
+    private func takeDirty() -> [PageRange] {
         let dirty = marking.dirty
         marking.dirty.removeAll()
-        guard !configuration.concurrentMarkIgnoresDirtyPages else { return }
+        guard !configuration.concurrentMarkIgnoresDirtyPages else { return [] }
         statistics.pagesRemarked += dirty.pagesTouched
-        for range in dirty { rescan(range) }
+        return dirty
     }
 
     /// Stops the world and runs the collection that finishes the cycle.

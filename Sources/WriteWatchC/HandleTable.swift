@@ -1,3 +1,4 @@
+import CWriteWatchAPI
 import Synchronization
 
 /// The objects behind one kind of C handle.
@@ -87,4 +88,16 @@ struct HandleSlots<Object: AnyObject> {
               states.unsafelyUnwrapped[slot].load(ordering: .acquiring) == (id >> 32) << 1 | 1 else { return nil }
         return objects.unsafelyUnwrapped[slot]
     }
+}
+
+/// One C call on the live object behind handle `id`, with no retain or
+/// release: the call's status, "invalid handle" (naming `what`) if the
+/// handle is dead.
+@inline(__always)
+func withHandle<Object: AnyObject>(_ slots: HandleSlots<Object>, _ id: UInt64, _ what: String,
+                                   _ body: (Object) throws(APIError) -> Void) -> ww_status {
+    guard let object = slots.lookup(id) else {
+        return api { () throws(APIError) in throw .invalidHandle(what) }
+    }
+    return object._withUnsafeGuaranteedRef { o in api { () throws(APIError) in try body(o) } }
 }

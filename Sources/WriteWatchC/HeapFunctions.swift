@@ -30,18 +30,12 @@ func addMutator(_ m: MutatorHandle) throws(APIError) -> UInt64 {
 /// Runs `body` on the live mutator behind `m`, with no retain or release.
 @inline(__always)
 func withMutator(_ m: ww_mutator, _ body: (MutatorHandle) throws(APIError) -> Void) -> ww_status {
-    guard let handle = mutatorSlots.lookup(m.id) else {
-        return api { () throws(APIError) in throw .invalidHandle("mutator") }
-    }
-    return handle._withUnsafeGuaranteedRef { h in api { () throws(APIError) in try body(h) } }
+    withHandle(mutatorSlots, m.id, "mutator", body)
 }
 
 @inline(__always)
 func withHeap(_ h: ww_heap, _ body: (HeapHandle) throws(APIError) -> Void) -> ww_status {
-    guard let handle = heaps.lookup(h.id) else {
-        return api { () throws(APIError) in throw .invalidHandle("heap") }
-    }
-    return handle._withUnsafeGuaranteedRef { h in api { () throws(APIError) in try body(h) } }
+    withHandle(heaps.slots, h.id, heaps.what, body)
 }
 
 // MARK: - Heap

@@ -59,10 +59,7 @@ let trackers = HandleTable<TrackerHandle>("tracker", capacity: 1 << 10)
 
 @inline(__always)
 func withTracker(_ t: ww_tracker, _ body: (TrackerHandle) throws(APIError) -> Void) -> ww_status {
-    guard let handle = trackers.lookup(t.id) else {
-        return api { () throws(APIError) in throw .invalidHandle("tracker") }
-    }
-    return handle._withUnsafeGuaranteedRef { h in api { () throws(APIError) in try body(h) } }
+    withHandle(trackers.slots, t.id, trackers.what, body)
 }
 
 /// `start` and `length` as a range, refusing NULL and overflow (alignment
