@@ -19,7 +19,8 @@ enum SuiteCommand {
       barriers:  hardware, software, software-cond, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default:
                  all this machine has; software-cond on the threaded workloads). With software, each round
                  also runs software-aa: software again, the
-                 A/A control whose spread is the noise floor. bdwgc rows (Boehm GC, the C programs in
+                 A/A control whose spread is the noise floor; and on gcbench and binarytrees, none:
+                 the heap with no barrier at all, the best any barrier could do. bdwgc rows (Boehm GC, the C programs in
                  Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
       Every ratio is to software in the same round: the median over rounds, and [min..max].
       --major:   how our heaps run major collections: stw (default) or concurrent, marking beside the
@@ -28,22 +29,31 @@ enum SuiteCommand {
                  10000); takes well over 10 minutes here
     """
 
-    /// A row of the suite: one of our barriers, the A/A control, or a peer.
+    /// A row of the suite: one of our barriers, the A/A control, the floor,
+    /// or a peer.
     enum Row: Hashable {
         case heap(BarrierKind)
         case control
+        /// The heap with no barrier at all: what any barrier's ratio to
+        /// software could at best be. Only on workloads that store no
+        /// old-to-young pointer, where it still computes the right answer.
+        case floor
         case peer(incremental: Bool)
+
+        static let floorWorkloads: Set<String> = ["gcbench", "binarytrees"]
 
         var name: String {
             switch self {
             case let .heap(kind): kind.rawValue
             case .control: "software-aa"
+            case .floor: BarrierKind.none.rawValue
             case let .peer(incremental): incremental ? "bdwgc-incremental" : "bdwgc"
             }
         }
 
         func applies(to workload: String) -> Bool {
             switch self {
+            case .floor: return Row.floorWorkloads.contains(workload)
             case .peer: return BoehmPeer.workloads.contains(workload)
             // Conditional card marking matters only where threads share cards.
             case .heap(.softwareCond): return WorkloadOptions.threadedNames.contains { workload.hasPrefix($0 + ":") }
@@ -102,7 +112,7 @@ enum SuiteCommand {
                 continue
             }
             barriers.append(.heap(kind))
-            if kind == .software { barriers.append(.control) }
+            if kind == .software { barriers += [.control, .floor] }
         }
         if !barriers.contains(.heap(.software)) { printError("gcbench: software is not among the barriers: no ratios") }
         let repetitions = max(1, try args.int("repetitions", default: 5))
@@ -136,6 +146,8 @@ enum SuiteCommand {
                     case .control:
                         record = try runChild(me, ["run-one", "--workload", name, "--barrier", "software"] + sizes.arguments)
                         record.barrier = row.name
+                    case .floor:
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", BarrierKind.none.rawValue] + sizes.arguments)
                     case let .peer(incremental):
                         let size = name == "gcbench" ? sizes.gcbenchStretch : sizes.binaryTreesN
                         record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(name, size: size, incremental: incremental))

@@ -82,6 +82,9 @@ enum SuiteReport {
             if let r = roundRatios(records, w, "software-aa", over: "software") {
                 lines.append("- noise floor on \(w) (software-aa / software): \(spread(r))")
             }
+            if let r = roundRatios(records, w, "none", over: "software") {
+                lines.append("- barrier floor on \(w) (none / software: no barrier at all, the best any barrier could do): \(spread(r))")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -193,9 +196,9 @@ enum SuiteReport {
         return lines.joined(separator: "\n")
     }
 
-    static let colors = ["hardware": "#1b9e77", "software": "#7570b3", "software-cond": "#e6ab02", "software-aa": "#b3b3b3", "mprotect": "#d95f02",
+    static let colors = ["hardware": "#1b9e77", "software": "#7570b3", "software-cond": "#e6ab02", "software-aa": "#b3b3b3", "none": "#000000", "mprotect": "#d95f02",
                          "uffd-sync": "#e7298a", "bdwgc": "#66a61e", "bdwgc-incremental": "#a6761d"]
-    static let rowOrder = ["hardware", "software", "software-cond", "software-aa", "mprotect", "uffd-sync", "bdwgc", "bdwgc-incremental"]
+    static let rowOrder = ["hardware", "software", "software-cond", "software-aa", "none", "mprotect", "uffd-sync", "bdwgc", "bdwgc-incremental"]
 
     /// Two panels: the wall-time ratio to software per workload (log scale)
     /// with each bar's [min..max] and the A/A band behind each group; and

@@ -26,6 +26,16 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(SuiteReport.verdict([0.9, 1.2], above: 1).hasPrefix("within noise"))
     }
 
+    func testTheBarrierFloorIsReportedBesideTheNoiseFloor() {
+        let records = [record("gcbench", "hardware", rounds: [1.05, 1.10]), record("gcbench", "software", rounds: [1, 1]),
+                       record("gcbench", "software-aa", rounds: [1.01, 0.99]), record("gcbench", "none", rounds: [0.95, 0.96])]
+        let text = SuiteReport.targets(records)
+        XCTAssertTrue(text.contains("noise floor on gcbench (software-aa / software): 1.00 [0.99..1.01]"), text)
+        XCTAssertTrue(text.contains("barrier floor on gcbench (none / software"), text)
+        XCTAssertTrue(text.contains("0.95 [0.95..0.96]"), text)
+        XCTAssertFalse(SuiteReport.targets(Array(records.dropLast())).contains("barrier floor"), "no none row, no floor line")
+    }
+
     func testRatiosArePairedByRound() {
         // Round 2 was slow for both: paired ratios stay at 0.5, unpaired
         // medians would not tell.

@@ -33,7 +33,7 @@ final class SweepTests: XCTestCase {
     /// Small sweeps under every sound barrier validate; under `none` the
     /// young objects each step stores are lost and validation says so.
     func testStoreSweepValidatesAndCatchesTheNoneBarrier() throws {
-        let small = StoreSweepWorkload(arrayBytes: 1 << 20, storesPerPage: 16, storesPerStep: 4096, steps: 6, poolSize: 256, youngPerStep: 4)
+        let small = StoreSweepWorkload(storesPerPage: 16, arrayBytes: 1 << 20, pagesPerStep: 256, steps: 6, poolSize: 256, youngPerStep: 4)
         for kind in BarrierKind.sound {
             let (summary, stats) = try kind.accept(RunSweep(workload: small))
             XCTAssertNotNil(summary, "\(kind)")

@@ -13,19 +13,46 @@ import WriteWatch
 /// per page finds the crossover. remset-sweep is the other half of the
 /// picture: there every store is a fresh young object, so allocation and
 /// copying hide the card mark.
+///
+/// Every point touches the same number of pages per step (per minor
+/// collection): K is the only thing that changes along the sweep. Holding
+/// the stores per step fixed instead would shrink the pages per minor as K
+/// grows (2 pages at 65,536), so the high end would measure the hardware
+/// barrier's per-minor cost (its page-table walks) spread over ever fewer
+/// pages, not its per-page cost. The number of steps shrinks with K instead,
+/// so that every point makes about `storeBudget` stores.
 struct StoreSweepWorkload: SweepWorkload {
-    var arrayBytes = 4 << 20
-    var storesPerPage = 1
-    var storesPerStep = 131_072
-    var steps = 100
+    var arrayBytes: Int
+    var storesPerPage: Int
+    /// Pages of the array each step stores into, the same at every K.
+    var pagesPerStep: Int
+    var steps: Int
     /// Old objects in the pool (a power of two), and young objects made and
     /// stored at each step.
-    var poolSize = 4096
-    var youngPerStep = 8
+    var poolSize: Int
+    var youngPerStep: Int
+
+    /// About this many stores at every K, in 8 to 200 steps (the low end is
+    /// bounded by steps, not stores: 200 steps of 256 page touches already
+    /// cost uffd-sync about 3 s a run).
+    static let storeBudget = 1 << 25
+    static let stepRange = 8...200
+
+    init(storesPerPage: Int, arrayBytes: Int = 4 << 20, pagesPerStep: Int = 256, steps: Int? = nil, poolSize: Int = 4096, youngPerStep: Int = 8) {
+        self.storesPerPage = storesPerPage
+        self.arrayBytes = arrayBytes
+        self.pagesPerStep = pagesPerStep
+        let budgeted = StoreSweepWorkload.storeBudget / max(1, pagesPerStep * storesPerPage)
+        self.steps = steps ?? min(Self.stepRange.upperBound, max(Self.stepRange.lowerBound, budgeted))
+        self.poolSize = poolSize
+        self.youngPerStep = youngPerStep
+    }
+
+    var storesPerStep: Int { pagesPerStep * storesPerPage }
 
     var name: String { "store-sweep:\(storesPerPage)" }
     var parameters: String {
-        "\(arrayBytes >> 20) MB array, \(storesPerPage) stores per touched page, up to \(storesPerStep) stores per step, \(steps) steps, pool \(poolSize) (\(youngPerStep) young)"
+        "\(arrayBytes >> 20) MB array, \(storesPerPage) stores per touched page, \(touchedPerStep) pages per step, \(steps) steps, pool \(poolSize) (\(youngPerStep) young)"
     }
     var configuration: HeapConfiguration { .benchmark() }
 
@@ -64,19 +91,28 @@ struct StoreSweepWorkload: SweepWorkload {
             for j in (0..<youngPerStep).reversed() { heap.store(a, ArrayPages.slot(page: first, store: j), heap.pop()) }
             try heap.collectMinor()
         }
-        // Replay the sequence on tags alone, then compare every slot. Stores
-        // s and s + 512 to a page hit the same slot, so only a page's last
-        // 512 stores can be the last write to a slot: the replay costs a
-        // fraction of the measured loop, whatever the stores per page.
-        for step in 0..<steps {
-            for t in 0..<touchedPerStep {
+        // Replay the sequence on tags alone, latest first, then compare every
+        // slot. Every touch of a page stores into the same slots (s and
+        // s + 512 hit the same one), so a page's latest touch decides all of
+        // its slots but those a later step's young objects took: the replay
+        // visits each page once, whatever K and the number of steps, and
+        // costs a fraction of the measured loop.
+        var known = [Bool](repeating: false, count: fields)
+        var replayed = [Bool](repeating: false, count: pages.count + 1)
+        func learn(_ slot: Int, _ tag: Int) {
+            if !known[slot] { known[slot] = true; expected[slot] = Int32(tag) }
+        }
+        for step in (0..<steps).reversed() {
+            let first = pages.page(step: step, touch: 0)
+            for j in 0..<youngPerStep { learn(ArrayPages.slot(page: first, store: j), Int(youngTag(step, j))) }
+            for t in (0..<touchedPerStep).reversed() {
                 let page = pages.page(step: step, touch: t)
+                if replayed[page] { continue }
+                replayed[page] = true
                 for s in max(0, storesPerPage - ArrayPages.slotsPerPage)..<storesPerPage {
-                    expected[ArrayPages.slot(page: page, store: s)] = Int32(poolIndex(step: step, page: page, store: s))
+                    learn(ArrayPages.slot(page: page, store: s), poolIndex(step: step, page: page, store: s))
                 }
             }
-            let first = pages.page(step: step, touch: 0)
-            for j in 0..<youngPerStep { expected[ArrayPages.slot(page: first, store: j)] = Int32(youngTag(step, j)) }
         }
         let a = try heap.object(array)!
         var filled = 0
