@@ -134,14 +134,18 @@ enum SuiteReport {
     /// software's is `pages * perPage - stores * perStore`, where perStore is
     /// what the card mark costs per store and perPage what the hardware
     /// barrier pays per touched page beyond software (a first-write fault, a
-    /// 4 KiB page to scan instead of cards, a re-arm).
+    /// 4 KiB page to scan instead of cards, a re-arm, and its share of the
+    /// per-minor walks). Each point is weighted by 1 / software's time: the
+    /// noise here is proportional to a run's length, and unweighted the
+    /// longest point (65,536) would decide the fit alone.
     static func derivedCosts(_ records: [RunRecord], _ sweep: String) -> String? {
         var sss = 0.0, ssp = 0.0, spp = 0.0, ssd = 0.0, spd = 0.0
         var n = 0
         for h in records where h.workload.hasPrefix(sweep + ":") && h.barrier == "hardware" {
             guard let s = records.first(where: { $0.workload == h.workload && $0.barrier == "software" }),
-                  let stores = h.stores, let pages = h.pageTouches else { continue }
-            let S = Double(stores), P = Double(pages), D = h.wallSeconds - s.wallSeconds
+                  let stores = h.stores, let pages = h.pageTouches, s.wallSeconds > 0 else { continue }
+            let w = 1 / s.wallSeconds
+            let S = Double(stores) * w, P = Double(pages) * w, D = (h.wallSeconds - s.wallSeconds) * w
             sss += S * S; ssp += S * P; spp += P * P; ssd += S * D; spd += P * D
             n += 1
         }
