@@ -36,7 +36,7 @@ extension Heap {
         try checkOwner(m)
         safepoints.lock()
         defer { safepoints.unlock() }
-        while !safepoints.stopTheWorld(now: Heap.now) {}
+        while !safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {}
         defer { safepoints.resumeTheWorld() }
         return try body()
     }

@@ -393,7 +393,7 @@ extension Heap {
             // their price, and it is counted as a major pause.
             markerSync.unlock()
             safepoints.lock()
-            safepoints.stopOthers(now: Heap.now, callerIsMutator: false)
+            safepoints.stopOthers(now: Heap.now, callerIsMutator: false, stalled: reportStall)
             let start = Heap.now()
             markerSync.lock()
             if marking.active { collect() }
@@ -436,7 +436,7 @@ extension Heap {
         marking.finishRequested = true
         markerSync.unlock()
         safepoints.lock()
-        safepoints.stopOthers(now: Heap.now, callerIsMutator: false)
+        safepoints.stopOthers(now: Heap.now, callerIsMutator: false, stalled: reportStall)
         // A mutator's collection may have finished the cycle meanwhile.
         let pending = markerSync.locked { marking.active }
         if pending { try? collectStopped(major: false) }

@@ -69,7 +69,12 @@ func currentThread() -> UInt { UInt(pthread_self()) }
 /// none of the heap's methods hands out a reference to its own stored
 /// properties, so no two accesses can overlap and the dynamic checks (half
 /// of GCBench's samples) would only ever pass.
-public final class Heap<B: Barrier> {
+///
+/// A `Heap` is shared by the threads that attach to it, so it is
+/// `Sendable`; what makes that safe is the safepoint protocol above, not
+/// the compiler: the main mutator's methods still belong to the creating
+/// thread (checked: a call from another thread traps with a message).
+public final class Heap<B: Barrier>: @unchecked Sendable {
     public let configuration: HeapConfiguration
     /// The barrier instance (for a tracker barrier, its tracker).
     public let barrier: B
@@ -81,7 +86,7 @@ public final class Heap<B: Barrier> {
     /// Whether the collector suspends armed pages before writing them (on
     /// by default; tests turn it off to show the fault count sees faults).
     let collectorSuspends: Bool
-    @usableFromInline let safepoints = Safepoints()
+    @usableFromInline let safepoints: Safepoints
 
     let space: AddressSpace
     @exclusivity(unchecked) var pages: PageAllocator
@@ -121,6 +126,7 @@ public final class Heap<B: Barrier> {
         try configuration.validate()
         assert(SizeClasses.classForIsExact(), "size-class arithmetic disagrees with the class table")
         self.configuration = configuration
+        safepoints = Safepoints(stallReportMilliseconds: configuration.stallReportMilliseconds)
         space = try AddressSpace(configuration: configuration)
         let regions = HeapRegions(whole: PageRange(start: space.base, end: space.base + UInt(space.totalBytes)),
                                   young: space.young, old: space.old)
@@ -174,7 +180,10 @@ public final class Heap<B: Barrier> {
     func allocate(in m: UnsafeMutablePointer<MutatorState>, pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
         let size = Layout.size(pointers: pointers, bytes: bytes)
         let top = m.pointee.top
-        if size <= Layout.maxSmallBytes, pointers >= 0, bytes >= 0, top &+ UInt(size) <= m.pointee.end {
+        // One unsigned test refuses negative and huge counts alike, before
+        // `size` (computed with wrapping arithmetic) can be trusted.
+        if UInt(bitPattern: pointers | bytes) <= UInt(Layout.maxSmallBytes), size <= Layout.maxSmallBytes,
+           top &+ UInt(size) <= m.pointee.end {
             m.pointee.top = top &+ UInt(size)
             Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: m.pointee.edenZeroed)
             return ObjectRef(address: top)
@@ -196,7 +205,7 @@ public final class Heap<B: Barrier> {
         if safepoints.collecting { safepoints.park() }
         if size > Layout.maxSmallBytes { return try allocateLarge(pointers: pointers, bytes: bytes, tag: tag) }
         while !refillBuffer(m, size: size) {
-            if safepoints.stopTheWorld(now: Heap.now) {
+            if safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {
                 defer { safepoints.resumeTheWorld() }
                 try collectStopped(major: false)
             }
@@ -237,7 +246,7 @@ public final class Heap<B: Barrier> {
         let pageCount = (size + PageRange.pageSize - 1) / PageRange.pageSize
         let overLimit = (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
         if overLimit || (oldBytesInUse > majorThreshold && !isMarking) {
-            if safepoints.stopTheWorld(now: Heap.now) {
+            if safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {
                 defer { safepoints.resumeTheWorld() }
                 // Concurrent mode starts marking here unless the limit forces a full collection now.
                 try collectStopped(major: overLimit || configuration.majorMode == .stopTheWorld)
@@ -481,9 +490,46 @@ public final class Heap<B: Barrier> {
         bits & 7 == 0 && bits &- space.young.start < UInt(space.young.byteCount)
     }
 
+    /// Records a diagnostic once and hands it to `onDiagnostic`, or to
+    /// standard error when no hook is set.
+    /// At most `maxDiagnostics` are kept (a heap corrupted by its embedder
+    /// can produce one per bad word): the heap's memory stays bounded.
     func report(_ diagnostic: String) {
-        guard reportedDiagnostics.insert(diagnostic).inserted else { return }
+        guard diagnostics.count <= Heap.maxDiagnostics, reportedDiagnostics.insert(diagnostic).inserted else { return }
+        let diagnostic = diagnostics.count < Heap.maxDiagnostics ? diagnostic
+            : "more than \(Heap.maxDiagnostics) diagnostics: further ones are not reported"
         diagnostics.append(diagnostic)
-        onDiagnostic?(diagnostic)
+        if let onDiagnostic {
+            onDiagnostic(diagnostic)
+        } else {
+            var line = "writewatch: \(diagnostic)\n"
+            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }
     }
+
+    static let maxDiagnostics = 100
+
+    /// Safepoint lock held, by a collection that has waited `waited`
+    /// nanoseconds for other threads to park: names the active threads it
+    /// still waits for, which is what an embedder needs to find the thread
+    /// that blocked without deactivating.
+    func reportStall(waited: UInt64) {
+        let me = currentThread()
+        var waitingFor: [String] = []
+        for i in 0..<mutators.count {
+            let m = mutators[i].pointee
+            guard m.active, m.owner != me else { continue }
+            var parked = false
+            for j in 0..<safepoints.parkedThreads.count where safepoints.parkedThreads[j] == m.owner { parked = true }
+            if !parked { waitingFor.append(Heap.describeThread(m.owner)) }
+        }
+        let seconds = (Double(waited) / 1e8).rounded() / 10
+        report("a collection has waited \(seconds) s for \(waitingFor.count) active thread(s) to reach a safepoint: "
+               + waitingFor.joined(separator: ", ")
+               + ". A thread that blocks (join, lock, I/O, sleep) must deactivate first (Swift: deactivate() or inactive { }; C: ww_deactivate) and activate after; a thread in a long loop that does not allocate calls safepoint() (C: ww_safepoint)")
+    }
+
+    /// "thread 0x...": the `pthread_t`, as gdb's `info threads` and
+    /// `pthread_self()` show it.
+    static func describeThread(_ owner: UInt) -> String { "thread 0x" + String(owner, radix: 16) }
 }

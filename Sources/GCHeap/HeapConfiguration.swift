@@ -32,6 +32,10 @@ public struct HeapConfiguration: Sendable {
     /// How major collections run: all in one pause (the default), or mostly
     /// concurrently, marking on a background thread (DESIGN.md).
     public var majorMode = MajorMode.stopTheWorld
+    /// A collection that has waited this long for a thread to reach a
+    /// safepoint reports, once, which threads it waits for (through
+    /// `Heap.onDiagnostic`, or on standard error); 0: never.
+    public var stallReportMilliseconds = 2000
     /// Concurrent marking: at most this many re-marking rounds before the
     /// final pause.
     public var concurrentMarkMaxRounds = 8
@@ -54,21 +58,30 @@ public struct HeapConfiguration: Sendable {
         case concurrent
     }
 
+    /// A field `validate()` can refuse, named as Swift spells it; the C API
+    /// renders the same error with its own field names.
+    public enum Field: String, Sendable, Hashable {
+        case nurseryBytes, heapLimitBytes, promotionAge, cardBytes, scanVectorCapacity
+        case majorGrowthFactor, concurrentMarkMaxRounds, allocationBufferBytes, stallReportMilliseconds
+    }
+
     /// Checks every field, naming the first bad one and its allowed range.
     public func validate() throws(HeapError) {
-        func check(_ ok: Bool, _ message: String) throws(HeapError) {
-            if !ok { throw .invalidConfiguration(message) }
+        func check(_ ok: Bool, _ field: Field, _ requirement: String, _ value: some Any) throws(HeapError) {
+            if !ok { throw .invalidConfiguration(field: field, requirement: requirement, value: "\(value)") }
         }
-        try check(nurseryBytes >= 64 << 10 && nurseryBytes <= 1 << 30, "nurseryBytes must be 64 KiB to 1 GiB, not \(nurseryBytes)")
-        try check(heapLimitBytes >= 1 << 20 && heapLimitBytes <= 1 << 40, "heapLimitBytes must be 1 MiB to 1 TiB, not \(heapLimitBytes)")
-        try check((1...3).contains(promotionAge), "promotionAge must be 1, 2 or 3, not \(promotionAge)")
+        try check(nurseryBytes >= 64 << 10 && nurseryBytes <= 1 << 30, .nurseryBytes, "64 KiB to 1 GiB", nurseryBytes)
+        try check(heapLimitBytes >= 1 << 20 && heapLimitBytes <= 1 << 40, .heapLimitBytes, "1 MiB to 1 TiB", heapLimitBytes)
+        try check((1...3).contains(promotionAge), .promotionAge, "1, 2 or 3", promotionAge)
         try check(cardBytes >= 64 && cardBytes <= 4096 && cardBytes & (cardBytes - 1) == 0,
-                  "cardBytes must be a power of two from 64 to 4096, not \(cardBytes)")
-        try check(scanVectorCapacity >= 1, "scanVectorCapacity must be at least 1")
-        try check(majorGrowthFactor >= 1.1, "majorGrowthFactor must be at least 1.1")
+                  .cardBytes, "a power of two from 64 to 4096", cardBytes)
+        try check(scanVectorCapacity >= 1, .scanVectorCapacity, "at least 1", scanVectorCapacity)
+        try check(majorGrowthFactor >= 1.1, .majorGrowthFactor, "at least 1.1", majorGrowthFactor)
         try check(concurrentMarkMaxRounds >= 0 && concurrentMarkMaxRounds <= 1000,
-                  "concurrentMarkMaxRounds must be 0 to 1000, not \(concurrentMarkMaxRounds)")
+                  .concurrentMarkMaxRounds, "0 to 1000", concurrentMarkMaxRounds)
         try check(allocationBufferBytes >= 1 << 10 && allocationBufferBytes <= nurseryBytes,
-                  "allocationBufferBytes must be 1 KiB to nurseryBytes, not \(allocationBufferBytes)")
+                  .allocationBufferBytes, "1 KiB to the nursery size", allocationBufferBytes)
+        try check(stallReportMilliseconds >= 0 && stallReportMilliseconds <= 3_600_000,
+                  .stallReportMilliseconds, "0 (never) to 3,600,000 (an hour)", stallReportMilliseconds)
     }
 }

@@ -5,8 +5,9 @@ import WriteWatch
 public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A collection could not free enough: the live data exceeds the limit.
     case heapExhausted(limitBytes: Int)
-    /// A configuration field is out of range.
-    case invalidConfiguration(String)
+    /// A configuration field is out of range: which, what it must be, and
+    /// the value given.
+    case invalidConfiguration(field: HeapConfiguration.Field, requirement: String, value: String)
     /// The barrier's mechanism cannot run here (which feature, which kernel).
     case barrierUnavailable(String, WriteWatchError)
     /// The address space for the heap could not be reserved.
@@ -26,8 +27,8 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case let .heapExhausted(limit):
             "heap exhausted (\(limit) bytes): live data exceeds heapLimitBytes; raise the limit or keep less alive"
-        case let .invalidConfiguration(message):
-            "invalid heap configuration: \(message)"
+        case let .invalidConfiguration(field, requirement, value):
+            "invalid heap configuration: \(field.rawValue) must be \(requirement), not \(value)"
         case let .barrierUnavailable(name, error):
             "the \(name) barrier cannot run here: \(error)"
         case let .reservationFailed(bytes, errno):

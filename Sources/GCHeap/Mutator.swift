@@ -159,6 +159,13 @@ extension Heap {
     public func deactivate() { deactivate(mutator) }
     public func activate() { activate(mutator) }
 
+    /// Runs `body` with the main mutator inactive (see `Mutator.inactive`).
+    public func inactive<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        deactivate()
+        defer { activate() }
+        return try body()
+    }
+
     @inlinable @inline(__always)
     func safepoint(_ m: UnsafeMutablePointer<MutatorState>) {
         if safepoints.requested.load(ordering: .relaxed) { parkIfCollecting(m) }

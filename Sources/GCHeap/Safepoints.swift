@@ -19,6 +19,10 @@ import Synchronization
 /// Parked and blocked threads wait in `pthread_cond_wait`, never spin: a
 /// spinning thread on another CPU would receive the TLB-flush IPI of every
 /// page-table change the collection makes.
+///
+/// A collection that waits too long for a thread that never parks (one
+/// that blocked without deactivating) says so once, through `stalled`:
+/// otherwise the embedder sees only a silent hang.
 @usableFromInline
 final class Safepoints {
     /// Set while a collection waits for or runs with the world stopped; the
@@ -39,6 +43,16 @@ final class Safepoints {
     /// and how many other mutators it waited for.
     @exclusivity(unchecked) private(set) var lastTimeToSafepoint: UInt64 = 0
     @exclusivity(unchecked) private(set) var lastStopped = 0
+    /// The threads now parked (`pthread_self()`), so that a stalled
+    /// collection can name the ones it still waits for.
+    @exclusivity(unchecked) private(set) var parkedThreads = RawStack<UInt>()
+    /// How long a collection waits before calling its `stalled` report;
+    /// 0: never.
+    let stallReportNanoseconds: UInt64
+
+    init(stallReportMilliseconds: Int) {
+        stallReportNanoseconds = UInt64(stallReportMilliseconds) * 1_000_000
+    }
 
     func lock() { mutex.lock() }
     func unlock() { mutex.unlock() }
@@ -49,35 +63,56 @@ final class Safepoints {
     /// An active mutator, lock held, stops until the current collection ends.
     func park() {
         parked += 1
+        parkedThreads.append(currentThread())
         parkedChanged.signal()
         let e = epoch
         while epoch == e { resumed.wait(mutex) }
         parked -= 1
+        for i in 0..<parkedThreads.count where parkedThreads[i] == currentThread() {
+            parkedThreads[i] = parkedThreads[parkedThreads.count - 1]
+            _ = parkedThreads.popLast()
+            break
+        }
     }
 
     /// Lock held, by an active mutator: returns with every other active
     /// mutator parked. If another collection is under way, parks for it
     /// first and returns false: the caller decides whether it still needs one.
-    func stopTheWorld(now: () -> UInt64) -> Bool {
+    func stopTheWorld(now: () -> UInt64, stalled: (UInt64) -> Void) -> Bool {
         if collecting {
             park()
             return false
         }
-        return stopOthers(now: now, callerIsMutator: true)
+        return stopOthers(now: now, callerIsMutator: true, stalled: stalled)
     }
 
     /// Lock held, by the concurrent marker (not a mutator) or a mutator:
     /// returns with every active mutator other than the caller parked,
-    /// after any collection under way has ended.
+    /// after any collection under way has ended. Calls `stalled` (lock
+    /// held, with the nanoseconds waited) once if that takes longer than
+    /// `stallReportNanoseconds`, and goes on waiting.
     @discardableResult
-    func stopOthers(now: () -> UInt64, callerIsMutator: Bool) -> Bool {
+    func stopOthers(now: () -> UInt64, callerIsMutator: Bool, stalled: (UInt64) -> Void) -> Bool {
         waitWhileCollecting()
         collecting = true
         requested.store(true, ordering: .releasing)
         let start = now()
+        var reported = stallReportNanoseconds == 0
         // Re-read `active` on every wake-up: a mutator that deactivates
         // instead of parking lowers it.
-        while parked < (callerIsMutator ? active - 1 : active) { parkedChanged.wait(mutex) }
+        while parked < (callerIsMutator ? active - 1 : active) {
+            if reported {
+                parkedChanged.wait(mutex)
+                continue
+            }
+            let waited = now() - start
+            if waited >= stallReportNanoseconds {
+                reported = true
+                stalled(waited)
+            } else {
+                parkedChanged.wait(mutex, microseconds: Int((stallReportNanoseconds - waited) / 1000) + 1)
+            }
+        }
         lastTimeToSafepoint = now() - start
         lastStopped = parked
         return true

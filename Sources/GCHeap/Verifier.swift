@@ -147,4 +147,22 @@ extension Heap {
         }
         return oldObject(at: a) != nil
     }
+
+    /// Whether `bits` is the address of an object this heap holds, for
+    /// entry points that must refuse a wild word instead of crashing on it
+    /// (the C API's checked calls). Reads nothing outside the heap's
+    /// reservation. Exact in old space (the page-owner map and the arenas'
+    /// allocation bits); in the nursery, an address in the allocated part
+    /// whose header reads as a live object that ends there too (an address
+    /// inside a young object whose bytes happen to look like a header is
+    /// not told apart). Call it from an active mutator: the safepoint lock
+    /// keeps other threads' slow paths from changing old space meanwhile.
+    public func holdsObject(_ bits: UInt) -> Bool {
+        guard bits & 7 == 0, bits >= space.base, bits &- space.base < UInt(space.totalBytes) else { return false }
+        if isYoung(bits) {
+            guard bits + UInt(Layout.headerBytes) <= space.young.end else { return false }
+            return Layout.word(bits, 1).pointee & Layout.forwardedBit == 0 && isLiveYoung(bits, size: Layout.size(of: bits))
+        }
+        return safepoints.locked { oldObject(at: bits) != nil }
+    }
 }

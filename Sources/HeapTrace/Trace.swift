@@ -1,4 +1,4 @@
-/// One command of a mutator trace (see shared/traces/FORMAT.md).
+/// One command of a mutator trace (see docs/trace-format.md).
 public enum TraceCommand: Equatable, Sendable {
     case alloc(id: Int, pointers: Int, bytes: Int)
     case set(id: Int, field: Int, target: Int?)

@@ -68,7 +68,7 @@ public struct TraceModel {
         objects = objects.filter { live.contains($0.key) }
     }
 
-    /// The dump format of shared/traces/FORMAT.md.
+    /// The dump format of docs/trace-format.md.
     public func dump() -> String {
         var out = ""
         for id in reachable().sorted() {

@@ -62,23 +62,29 @@ public struct Probe: Sendable, CustomStringConvertible {
         return lines.joined(separator: "\n")
     }
 
-    static func missing(_ feature: String, since version: String, kernel: KernelVersion) -> String {
-        "\(feature) is missing: it needs Linux \(version) or later (this kernel is \(kernel))"
+    /// Names the missing feature and the first kernel that had it, without
+    /// claiming this kernel is older: a new kernel can be built without a
+    /// feature, or have it masked (`maskedFeatures`).
+    static func missing(_ feature: String, since version: KernelVersion, kernel: KernelVersion) -> String {
+        if kernel < version {
+            return "\(feature) is missing: it first came in Linux \(version), and this kernel is \(kernel); run on Linux \(version) or later"
+        }
+        return "\(feature) is missing: Linux has had it since \(version), but this kernel (\(kernel)) does not offer it (built without it, or the feature is masked); use a kernel built with it"
     }
 
     private static func syncAvailability(features: UInt64, kernel: KernelVersion) -> Availability {
         guard features & WW_FEATURE_PAGEFAULT_FLAG_WP != 0 else {
-            return .unavailable(missing("UFFD_FEATURE_PAGEFAULT_FLAG_WP (anonymous write-protect)", since: "5.7", kernel: kernel))
+            return .unavailable(missing("UFFD_FEATURE_PAGEFAULT_FLAG_WP (anonymous write-protect)", since: KernelVersion(major: 5, minor: 7), kernel: kernel))
         }
         return .available(features & WW_FEATURE_WP_UNPOPULATED != 0 ? "WP + WP_UNPOPULATED" : "WP")
     }
 
     private static func asyncAvailability(features: UInt64, kernel: KernelVersion) -> Availability {
         if features & WW_FEATURE_WP_ASYNC == 0 {
-            return .unavailable(missing("UFFD_FEATURE_WP_ASYNC", since: "6.7", kernel: kernel))
+            return .unavailable(missing("UFFD_FEATURE_WP_ASYNC", since: KernelVersion(major: 6, minor: 7), kernel: kernel))
         }
         if features & WW_FEATURE_WP_UNPOPULATED == 0 {
-            return .unavailable(missing("UFFD_FEATURE_WP_UNPOPULATED", since: "6.7", kernel: kernel))
+            return .unavailable(missing("UFFD_FEATURE_WP_UNPOPULATED", since: KernelVersion(major: 6, minor: 7), kernel: kernel))
         }
         return pagemapScanAvailability(kernel: kernel)
     }
@@ -94,7 +100,7 @@ public struct Probe: Sendable, CustomStringConvertible {
         arg.start = here
         arg.end = here
         let r = ww_pagemap_scan(fd.rawValue, &arg)
-        if r == -ENOTTY { return .unavailable(missing("the PAGEMAP_SCAN ioctl", since: "6.7", kernel: kernel)) }
+        if r == -ENOTTY { return .unavailable(missing("the PAGEMAP_SCAN ioctl", since: KernelVersion(major: 6, minor: 7), kernel: kernel)) }
         if let errno = Errno.check(r) { return .unavailable("PAGEMAP_SCAN failed: \(errno)") }
         return .available("WP_ASYNC + WP_UNPOPULATED + PAGEMAP_SCAN")
     }
@@ -107,7 +113,7 @@ public struct Probe: Sendable, CustomStringConvertible {
         case EPERM:
             return "userfaultfd returned EPERM: set vm.unprivileged_userfaultfd=1, grant CAP_SYS_PTRACE, or use UFFD_USER_MODE_ONLY (Linux 5.11+); a seccomp or LSM policy may also deny it"
         case EINVAL:
-            return missing("UFFD_USER_MODE_ONLY", since: "5.11", kernel: kernel)
+            return missing("UFFD_USER_MODE_ONLY", since: KernelVersion(major: 5, minor: 11), kernel: kernel)
         default:
             return "\(error)"
         }

@@ -53,7 +53,7 @@ enum APIError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .heap(error): error.description
+        case let .heap(error): APIError.inCTerms(error)
         case let .tracker(error): error.description
         case let .invalidArgument(message), let .unsupported(message), let .inactive(message), let .busy(message): message
         case let .invalidHandle(what): "invalid \(what) handle: it was destroyed, detached, closed or released, or never created; use a handle from a successful call"
@@ -62,6 +62,38 @@ enum APIError: Error, CustomStringConvertible {
         case let .verifyFailed(problems):
             "the heap verifier found \(problems.count) problem(s): " + problems.prefix(3).joined(separator: "; ")
         case let .tooMany(what, limit): "too many live \(what) handles (at most \(limit)): destroy or close some first"
+        }
+    }
+
+    /// The heap's message with the C API's names: a C caller sets
+    /// `nursery_bytes` and calls `ww_activate`, not their Swift spellings.
+    static func inCTerms(_ error: HeapError) -> String {
+        switch error {
+        case let .invalidConfiguration(field, requirement, value):
+            "invalid heap options: options.\(cName(field)) must be \(requirement), not \(value)"
+        case let .heapExhausted(limit):
+            "heap exhausted (\(limit) bytes): live data exceeds options.heap_limit_bytes; raise the limit or keep less alive"
+        case let .reservationFailed(bytes, errno):
+            "reserving \(bytes) bytes of address space failed: \(errno); lower options.heap_limit_bytes or check ulimit -v"
+        case .inactiveMutator:
+            "this thread's mutator is inactive: call ww_activate after the blocking call, before touching the heap"
+        case let .fieldOutOfRange(field, count):
+            "field \(field) is out of range: the object has \(count) pointer fields"
+        default:
+            error.description
+        }
+    }
+
+    static func cName(_ field: HeapConfiguration.Field) -> String {
+        switch field {
+        case .nurseryBytes: "nursery_bytes"
+        case .heapLimitBytes: "heap_limit_bytes"
+        case .promotionAge: "promotion_age"
+        case .cardBytes: "card_bytes"
+        case .allocationBufferBytes: "allocation_buffer_bytes"
+        case .stallReportMilliseconds: "stall_report_ms"
+        // Not in ww_heap_options: their defaults always pass.
+        case .scanVectorCapacity, .majorGrowthFactor, .concurrentMarkMaxRounds: field.rawValue
         }
     }
 

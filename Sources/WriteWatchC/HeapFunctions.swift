@@ -49,7 +49,7 @@ public func cHeapOptionsInit(_ options: UnsafeMutablePointer<ww_heap_options>?) 
         barrier: cString("auto"), nursery_bytes: UInt64(d.nurseryBytes), heap_limit_bytes: UInt64(d.heapLimitBytes),
         allocation_buffer_bytes: UInt64(d.allocationBufferBytes), masked_kernel_features: d.maskedTrackerFeatures,
         major_mode: UInt32(WW_MAJOR_STOP_THE_WORLD), card_bytes: UInt32(d.cardBytes),
-        poison_freed_memory: d.poisonFreedMemory ? 1 : 0, reserved: 0)
+        poison_freed_memory: d.poisonFreedMemory ? 1 : 0, stall_report_ms: UInt32(d.stallReportMilliseconds))
 }
 
 /// Reads the options into a configuration, naming the first bad field.
@@ -68,6 +68,7 @@ func configuration(_ o: ww_heap_options) throws(APIError) -> (HeapConfiguration,
     c.promotionAge = Int(o.promotion_age)
     c.cardBytes = Int(o.card_bytes)
     c.poisonFreedMemory = o.poison_freed_memory != 0
+    c.stallReportMilliseconds = Int(o.stall_report_ms)
     c.maskedTrackerFeatures = o.masked_kernel_features
     switch Int(o.major_mode) {
     case Int(WW_MAJOR_STOP_THE_WORLD): c.majorMode = .stopTheWorld
@@ -75,7 +76,6 @@ func configuration(_ o: ww_heap_options) throws(APIError) -> (HeapConfiguration,
     default:
         throw .invalidArgument("options.major_mode is \(o.major_mode): use WW_MAJOR_STOP_THE_WORLD or WW_MAJOR_CONCURRENT")
     }
-    guard o.reserved == 0 else { throw .invalidArgument("options.reserved must be 0") }
     guard let name = o.barrier else { throw .null("options.barrier") }
     return (c, String(cString: name))
 }
@@ -213,17 +213,23 @@ public func cAllocate(_ mutator: ww_mutator, _ pointers: Int, _ bytes: Int, _ ta
     withMutator(mutator) { m throws(APIError) in
         guard let out else { throw .null("object") }
         try m.checkActive()
+        // size_t arrives as Int: a huge count reads negative, so name it as
+        // the caller wrote it.
+        for (count, name) in [(pointers, "pointers"), (bytes, "bytes")] where UInt(bitPattern: count) > UInt(Int32.max) {
+            throw .invalidArgument("ww_allocate: \(name) is \(UInt(bitPattern: count)): at most 2147483647 (2^31-1)")
+        }
         out.pointee = try heapCall { () throws(HeapError) in try m.ops.allocate(pointers, bytes, tag) }
     }
 }
 
-/// The checks of the checked accessors: an object, and a field inside it.
-func checkField(_ object: ww_value, _ field: Int) throws(APIError) {
-    guard ww_is_object(object) != 0 else {
-        throw .invalidArgument("0x\(String(object, radix: 16)) is not an object (nil or an immediate)")
-    }
+/// The checks of the checked accessors: an object of this heap, and a
+/// field inside it.
+func checkField(_ m: MutatorHandle, _ object: ww_value, _ field: Int) throws(APIError) {
+    try m.home.checkObject(object)
     let count = Int(ww_pointer_count(object))
-    guard field >= 0, field < count else { throw .heap(.fieldOutOfRange(field: field, count: count)) }
+    guard UInt(bitPattern: field) < UInt(count) else {
+        throw .invalidArgument("field \(UInt(bitPattern: field)) is out of range: the object has \(count) pointer fields")
+    }
 }
 
 @_cdecl("ww_load_checked")
@@ -231,7 +237,7 @@ public func cLoadChecked(_ mutator: ww_mutator, _ object: ww_value, _ field: Int
                          _ out: UnsafeMutablePointer<ww_value>?) -> ww_status {
     withMutator(mutator) { m throws(APIError) in
         try m.checkActive()
-        try checkField(object, field)
+        try checkField(m, object, field)
         try output(out, "value", ww_load(object, field))
     }
 }
@@ -240,7 +246,8 @@ public func cLoadChecked(_ mutator: ww_mutator, _ object: ww_value, _ field: Int
 public func cStoreChecked(_ mutator: ww_mutator, _ object: ww_value, _ field: Int, _ value: ww_value) -> ww_status {
     withMutator(mutator) { m throws(APIError) in
         try m.checkActive()
-        try checkField(object, field)
+        try checkField(m, object, field)
+        try m.home.checkValue(value, "value")
         m.ops.store(object, field, value)
     }
 }
@@ -297,7 +304,7 @@ public func cPeek(_ mutator: ww_mutator, _ depth: Int, _ out: UnsafeMutablePoint
         try m.checkActive()
         guard let out else { throw .null("value") }
         guard let v = m.ops.peek(depth) else {
-            throw .invalidArgument("ww_peek at depth \(depth): the shadow stack holds \(m.ops.depth()) value(s)")
+            throw .invalidArgument("ww_peek at depth \(UInt(bitPattern: depth)): the shadow stack holds \(m.ops.depth()) value(s)")
         }
         out.pointee = v
     }
@@ -315,7 +322,7 @@ public func cStackDepth(_ mutator: ww_mutator, _ out: UnsafeMutablePointer<Int>?
 public func cStackGet(_ mutator: ww_mutator, _ index: Int, _ out: UnsafeMutablePointer<ww_value>?) -> ww_status {
     withMutator(mutator) { m throws(APIError) in
         try m.checkActive()
-        _ = try m.depth(atLeast: index &+ 1, "ww_stack_get of slot \(index)")
+        try m.checkSlot(index, "ww_stack_get")
         try output(out, "value", m.ops.slot(index))
     }
 }
@@ -324,7 +331,7 @@ public func cStackGet(_ mutator: ww_mutator, _ index: Int, _ out: UnsafeMutableP
 public func cStackSet(_ mutator: ww_mutator, _ index: Int, _ value: ww_value) -> ww_status {
     withMutator(mutator) { m throws(APIError) in
         try m.checkActive()
-        _ = try m.depth(atLeast: index &+ 1, "ww_stack_set of slot \(index)")
+        try m.checkSlot(index, "ww_stack_set")
         m.ops.setSlot(index, value)
     }
 }
@@ -333,7 +340,7 @@ public func cStackSet(_ mutator: ww_mutator, _ index: Int, _ value: ww_value) ->
 public func cStackTruncate(_ mutator: ww_mutator, _ depth: Int) -> ww_status {
     withMutator(mutator) { m throws(APIError) in
         try m.checkActive()
-        _ = try m.depth(atLeast: depth, "ww_stack_truncate to \(depth)")
+        _ = try m.depth(atLeast: depth, "ww_stack_truncate to \(UInt(bitPattern: depth))")
         m.ops.truncate(depth)
     }
 }
@@ -344,6 +351,7 @@ public func cStackTruncate(_ mutator: ww_mutator, _ depth: Int) -> ww_status {
 public func cRootCreate(_ heap: ww_heap, _ value: ww_value, _ out: UnsafeMutablePointer<ww_root>?) -> ww_status {
     withHeap(heap) { h throws(APIError) in
         guard let out else { throw .null("root") }
+        try h.checkValue(value, "value")
         out.pointee = ww_root(id: h.makeRoot(value))
     }
 }
@@ -355,7 +363,10 @@ public func cRootGet(_ heap: ww_heap, _ root: ww_root, _ out: UnsafeMutablePoint
 
 @_cdecl("ww_root_set")
 public func cRootSet(_ heap: ww_heap, _ root: ww_root, _ value: ww_value) -> ww_status {
-    withHeap(heap) { h throws(APIError) in try heapCall { () throws(HeapError) in try h.setRoot(root.id, value) } }
+    withHeap(heap) { h throws(APIError) in
+        try h.checkValue(value, "value")
+        try heapCall { () throws(HeapError) in try h.setRoot(root.id, value) }
+    }
 }
 
 @_cdecl("ww_root_release")

@@ -40,6 +40,8 @@ final class HeapHandle {
     let root: (UInt64) throws(HeapError) -> UInt
     let setRoot: (UInt64, UInt) throws(HeapError) -> Void
     let releaseRoot: (UInt64) throws(HeapError) -> Void
+    /// Whether a word is an object of this heap (`Heap.holdsObject`).
+    let holds: (UInt) -> Bool
 
     /// The handle for `heap`; call it where `B` is concrete.
     static func make<B: Barrier>(_ heap: Heap<B>, notice: String?) -> HeapHandle {
@@ -62,7 +64,8 @@ final class HeapHandle {
             makeRoot: { rootID(heap.makeRoot(Value(bits: $0))) },
             root: { (id) throws(HeapError) in try heap.get(rootFromID(id)).bits },
             setRoot: { (id, value) throws(HeapError) in try heap.set(rootFromID(id), Value(bits: value)) },
-            releaseRoot: { (id) throws(HeapError) in try heap.release(rootFromID(id)) })
+            releaseRoot: { (id) throws(HeapError) in try heap.release(rootFromID(id)) },
+            holds: { heap.holdsObject($0) })
         handle.main = MutatorHandle(ops: .make(heap, detach: {}), owner: handle.creator, home: handle, isMain: true)
         return handle
     }
@@ -71,7 +74,7 @@ final class HeapHandle {
                  verify: @escaping () -> [String], makeRoot: @escaping (UInt) -> UInt64,
                  root: @escaping (UInt64) throws(HeapError) -> UInt,
                  setRoot: @escaping (UInt64, UInt) throws(HeapError) -> Void,
-                 releaseRoot: @escaping (UInt64) throws(HeapError) -> Void) {
+                 releaseRoot: @escaping (UInt64) throws(HeapError) -> Void, holds: @escaping (UInt) -> Bool) {
         self.barrier = barrier
         self.attach = attach
         self.statistics = statistics
@@ -80,6 +83,7 @@ final class HeapHandle {
         self.root = root
         self.setRoot = setRoot
         self.releaseRoot = releaseRoot
+        self.holds = holds
         attached.withLock { $0.append(creator) }
     }
 
@@ -105,6 +109,26 @@ final class HeapHandle {
     }
 
     var attachedCount: Int { attached.withLock { $0.count } }
+
+    /// Refuses a word that is neither nil, an immediate, nor an object of
+    /// this heap: storing one would crash the next collection.
+    func checkValue(_ value: ww_value, _ name: String) throws(APIError) {
+        guard value != 0, value & 1 == 0 else { return }
+        guard value & 7 == 0, holds(value) else {
+            throw .invalidArgument("\(name) 0x\(String(value, radix: 16)) is neither WW_NULL, an immediate (ww_from_int) nor an object of this heap")
+        }
+    }
+
+    /// Refuses a word that is not an object of this heap, before anything
+    /// reads its header.
+    func checkObject(_ object: ww_value) throws(APIError) {
+        guard ww_is_object(object) != 0 else {
+            throw .invalidArgument("object 0x\(String(object, radix: 16)) is not an object (WW_NULL or an immediate)")
+        }
+        guard holds(object) else {
+            throw .invalidArgument("object 0x\(String(object, radix: 16)) is not an object of this heap: pass a value that ww_allocate, a load, a root or the stack gave since the last collection")
+        }
+    }
 }
 
 private func heapStatistics<B: Barrier>(_ heap: Heap<B>) -> ww_heap_stats {
@@ -204,6 +228,15 @@ final class MutatorHandle {
 
     /// The shadow stack's depth, checked to hold at least `needed` values.
     @inline(__always)
+    /// Refuses a slot index at or past the depth (a size_t that read
+    /// negative included).
+    func checkSlot(_ index: Int, _ what: String) throws(APIError) {
+        let depth = ops.depth()
+        guard UInt(bitPattern: index) < UInt(depth) else {
+            throw .invalidArgument("\(what) of slot \(UInt(bitPattern: index)): the shadow stack holds \(depth) value(s)")
+        }
+    }
+
     func depth(atLeast needed: Int, _ what: @autoclosure () -> String) throws(APIError) -> Int {
         let depth = ops.depth()
         guard needed >= 0, needed <= depth else {

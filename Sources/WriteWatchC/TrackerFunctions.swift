@@ -35,6 +35,8 @@ final class TrackerHandle {
     func deliver(_ ranges: [PageRange], to out: UnsafeMutablePointer<ww_range>?, capacity: Int,
                  count: UnsafeMutablePointer<Int>?) throws(APIError) {
         guard let count else { throw .null("count") }
+        // NULL with capacity 0 asks how many; NULL with room claimed is a bug.
+        guard out != nil || capacity == 0 else { throw .null("ranges") }
         count.pointee = ranges.count
         guard ranges.count <= capacity else { throw .bufferTooSmall(needed: ranges.count, what: "ranges") }
         guard let out else {

@@ -14,20 +14,22 @@ final class CAPITests: XCTestCase {
     static let buildDirectory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         .deletingLastPathComponent()
 
-    /// Runs a command; its status and its output (stdout then stderr).
+    /// Runs a command; its status and its output (stdout and stderr, as
+    /// the child interleaved them).
     @discardableResult
     static func run(_ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        // One pipe for both: reading two pipes in turn deadlocks once the
+        // child fills the second.
+        let out = Pipe()
         p.standardOutput = out
-        p.standardError = err
+        p.standardError = out
         try p.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let text = String(decoding: stdout, as: UTF8.self) + String(decoding: stderr, as: UTF8.self)
+        let text = String(decoding: output, as: UTF8.self)
         if check && p.terminationStatus != 0 {
             XCTFail("\(arguments.joined(separator: " ")) exited \(p.terminationStatus):\n\(text.suffix(4000))")
         }
@@ -36,6 +38,12 @@ final class CAPITests: XCTestCase {
 
     /// Compiles C sources against the shared library; returns the program.
     func compile(_ sources: [String], defines: [String] = [], includes: [String] = [], staticLibrary: Bool = false) throws -> String {
+        try Self.compile(sources, defines: defines, includes: includes, staticLibrary: staticLibrary)
+    }
+
+    /// Compiles C sources (paths from the project root, or absolute) against
+    /// the shared library, or the static one; returns the program.
+    static func compile(_ sources: [String], defines: [String] = [], includes: [String] = [], staticLibrary: Bool = false) throws -> String {
         let lib = Self.buildDirectory.appendingPathComponent(staticLibrary ? "libwritewatch-c-static.a" : "libwritewatch-c.so").path
         guard FileManager.default.fileExists(atPath: lib) else {
             throw CompileError(description: "no \(lib): `swift build` and `swift test` build the library products beside the test bundle")
@@ -44,7 +52,7 @@ final class CAPITests: XCTestCase {
         var args = ["cc", "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-I", Self.header.path]
         args += includes.flatMap { ["-I", Self.root.appendingPathComponent($0).path] }
         args += defines.map { "-D\($0)" }
-        args += sources.map { Self.root.appendingPathComponent($0).path }
+        args += sources.map { $0.hasPrefix("/") ? $0 : Self.root.appendingPathComponent($0).path }
         if staticLibrary {
             // A static Swift library needs the Swift runtime it was built
             // with (the directory this test process loaded it from) and
@@ -122,6 +130,33 @@ final class CAPITests: XCTestCase {
         XCTAssertTrue(output.contains(", 0 failed"), output.suffix(2000).description)
     }
 
+    /// Random calls with bad arguments (Tests/CAPITests/c/fuzz_test.c) on
+    /// fixed seeds under every barrier: each must be refused with an error,
+    /// each valid one accepted, the heap must still verify, and no run may
+    /// end on a signal. The program's first checks are the inputs that once
+    /// trapped (an allocation size that overflowed) or segfaulted (checked
+    /// calls given an address outside the heap or on the stack).
+    func testFuzzedBadArgumentsAreRefusedUnderEveryBarrier() throws {
+        let program = try compile(["Tests/CAPITests/c/fuzz_test.c"])
+        for barrier in ["hardware", "software", "software-cond", "mprotect", "uffd-sync"] {
+            for seed in [1, 2, 3, 20261201] {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: program)
+                p.arguments = [barrier, "\(seed)", "3000"]
+                let out = Pipe()
+                p.standardOutput = out
+                p.standardError = out
+                try p.run()
+                let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                p.waitUntilExit()
+                let context = "\(barrier) seed \(seed): \(text.suffix(3000))"
+                XCTAssertEqual(p.terminationReason, .exit, "ended on signal \(p.terminationStatus): " + context)
+                XCTAssertEqual(p.terminationStatus, 0, context)
+                XCTAssertTrue(text.contains("summary: \(barrier) seed \(seed): ") && text.contains(", 0 failed"), context)
+            }
+        }
+    }
+
     func testStaticLibraryLinks() throws {
         let program = try compile(["Tests/CAPITests/c/api_test.c"], staticLibrary: true)
         let (_, output) = try Self.run([program, "software", "hardware"])
@@ -167,6 +202,7 @@ final class CAPITests: XCTestCase {
     /// the heap's mutator state.
     func testLayouts() {
         XCTAssertEqual(MemoryLayout<ww_heap_options>.size, 64)
+        XCTAssertEqual(MemoryLayout<ww_heap_options>.offset(of: \.stall_report_ms), 60)
         XCTAssertEqual(MemoryLayout<ww_heap_stats>.size, 18 * 8)
         XCTAssertEqual(MemoryLayout<ww_barrier>.size, 32)
         XCTAssertEqual(MemoryLayout<ww_range>.size, 16)

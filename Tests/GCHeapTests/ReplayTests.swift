@@ -3,13 +3,14 @@ import Foundation
 import GCHeap
 import HeapTrace
 
-/// Every shared trace gives its expected dump under every sound barrier,
-/// and the none barrier fails minimal.trace.
+/// Every sample trace (Examples/traces, the format in docs/trace-format.md)
+/// gives its expected dump under every sound barrier, and the none barrier
+/// fails minimal.trace.
 final class ReplayTests: XCTestCase {
     static let tracesDirectory: URL = {
-        // Tests/GCHeapTests/ReplayTests.swift -> project root -> ../shared/traces
+        // Tests/GCHeapTests/ReplayTests.swift -> the project root -> Examples/traces
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/traces")
+            .deletingLastPathComponent().appendingPathComponent("Examples/traces")
     }()
 
     struct Replay: BarrierVisitor {
@@ -31,7 +32,7 @@ final class ReplayTests: XCTestCase {
 
     func traces() throws -> [(String, [TraceLine], String)] {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.tracesDirectory.path).filter { $0.hasSuffix(".trace") }.sorted()
-        XCTAssertGreaterThanOrEqual(files.count, 4, "shared traces in \(Self.tracesDirectory.path)")
+        XCTAssertGreaterThanOrEqual(files.count, 4, "sample traces in \(Self.tracesDirectory.path)")
         return try files.map { name in
             let text = try String(contentsOf: Self.tracesDirectory.appendingPathComponent(name), encoding: .utf8)
             let dump = try String(contentsOf: Self.tracesDirectory.appendingPathComponent(name.replacingOccurrences(of: ".trace", with: ".dump")), encoding: .utf8)
@@ -39,7 +40,7 @@ final class ReplayTests: XCTestCase {
         }
     }
 
-    func testSharedTracesUnderEverySoundBarrier() throws {
+    func testSampleTracesUnderEverySoundBarrier() throws {
         for (name, lines, expected) in try traces() {
             for kind in BarrierKind.sound {
                 for check in [false, true] {

@@ -166,7 +166,8 @@ typedef struct ww_heap_options {
     uint32_t major_mode;             /* WW_MAJOR_STOP_THE_WORLD or _CONCURRENT     */
     uint32_t card_bytes;             /* software barriers: 64 - 4096, power of 2 (512) */
     uint32_t poison_freed_memory;    /* 1: fill freed nursery memory (debugging)  */
-    uint32_t reserved;               /* 0 */
+    uint32_t stall_report_ms;        /* a collection waiting this long for a thread
+                                        names it once (2000); 0: never           */
 } ww_heap_options;
 WW_STATIC_ASSERT(sizeof(ww_heap_options) == 64, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, size) == 0, "ww_heap_options layout");
@@ -179,7 +180,7 @@ WW_STATIC_ASSERT(offsetof(ww_heap_options, masked_kernel_features) == 40, "ww_he
 WW_STATIC_ASSERT(offsetof(ww_heap_options, major_mode) == 48, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, card_bytes) == 52, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, poison_freed_memory) == 56, "ww_heap_options layout");
-WW_STATIC_ASSERT(offsetof(ww_heap_options, reserved) == 60, "ww_heap_options layout");
+WW_STATIC_ASSERT(offsetof(ww_heap_options, stall_report_ms) == 60, "ww_heap_options layout");
 
 /* Fills `options` with the defaults (and its size). */
 void ww_heap_options_init(ww_heap_options *options);
