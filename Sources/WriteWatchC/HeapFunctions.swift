@@ -216,7 +216,7 @@ public func cAllocate(_ mutator: ww_mutator, _ pointers: Int, _ bytes: Int, _ ta
         // size_t arrives as Int: a huge count reads negative, so name it as
         // the caller wrote it.
         for (count, name) in [(pointers, "pointers"), (bytes, "bytes")] where UInt(bitPattern: count) > UInt(Int32.max) {
-            throw .invalidArgument("ww_allocate: \(name) is \(UInt(bitPattern: count)): at most 2147483647 (2^31-1)")
+            throw .invalidArgument("cannot allocate: \(name) is \(UInt(bitPattern: count)), at most 2147483647 (2^31-1)")
         }
         out.pointee = try heapCall { () throws(HeapError) in try m.ops.allocate(pointers, bytes, tag) }
     }
