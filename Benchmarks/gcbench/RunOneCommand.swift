@@ -111,17 +111,17 @@ enum RunOneCommand {
             return RunRecord(
                 workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
                 wallSeconds: wall, cpuSeconds: cpu, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
-                minorPauseMedianSeconds: percentile(s.minorPauses, 0.5), minorPauseP95Seconds: percentile(s.minorPauses, 0.95),
-                minorPauseMaxSeconds: percentile(s.minorPauses, 1.0),
+                minorPauseMedianSeconds: quantileSeconds(s.minorPauses, 0.5), minorPauseP95Seconds: quantileSeconds(s.minorPauses, 0.95),
+                minorPauseMaxSeconds: quantileSeconds(s.minorPauses, 1.0), minorPauseP99Seconds: quantileSeconds(s.minorPauses, 0.99),
                 minorCollections: s.minorCollections, majorCollections: s.majorCollections,
                 dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
                 collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches,
-                threads: threads, safepointP95Seconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 0.95) },
-                safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) },
+                threads: threads, safepointP95Seconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 0.95) },
+                safepointMaxSeconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 1.0) },
                 majorMode: majorMode.rawValue,
-                majorPauseP95Seconds: percentile(s.majorPauses, 0.95), majorPauseMaxSeconds: percentile(s.majorPauses, 1.0),
+                majorPauseP95Seconds: quantileSeconds(s.majorPauses, 0.95), majorPauseMaxSeconds: quantileSeconds(s.majorPauses, 1.0),
                 markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked,
                 forcedFinishes: s.forcedFinishes)
         }

@@ -171,6 +171,7 @@ enum SuiteCommand {
                 m.minorPauseMedianSeconds = median(rs.map(\.minorPauseMedianSeconds))
                 m.minorPauseP95Seconds = median(rs.map(\.minorPauseP95Seconds))
                 m.minorPauseMaxSeconds = median(rs.map(\.minorPauseMaxSeconds))
+                m.minorPauseP99Seconds = median(rs.map(\.minorPauseP99Seconds))
                 m.minorCollections = median(rs.map(\.minorCollections))
                 m.majorCollections = median(rs.map(\.majorCollections))
                 m.dirtyPages = median(rs.map(\.dirtyPages))
