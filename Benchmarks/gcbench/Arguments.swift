@@ -3,36 +3,50 @@ import Foundation
 import Glibc
 #endif
 
-/// A small command-line reader: positional words and `--name value` options.
+/// A command line read against the options its command declares.
+///
+/// Invariant: every word is accounted for, as a positional word, a declared
+/// flag, or a declared option with its value, each given at most once;
+/// anything else is a `UsageError` naming the word. A mistyped or
+/// misplaced option must stop the run, not be taken as another option's
+/// value or silently dropped: a benchmark run with an option ignored
+/// measures something other than what was asked.
 struct Arguments {
     var positional: [String] = []
     var options: [String: String] = [:]
     var flags: Set<String> = []
 
-    init(_ words: [String], flags known: Set<String>) throws(UsageError) {
+    init() {}
+
+    /// `options` take a value (`--name value`); `flags` stand alone.
+    init(_ words: [String], options valued: Set<String>, flags known: Set<String> = []) throws(UsageError) {
         var i = 0
         while i < words.count {
-            let w = words[i]
-            if w.hasPrefix("--") {
-                let name = String(w.dropFirst(2))
-                if known.contains(name) {
-                    flags.insert(name)
-                } else {
-                    guard i + 1 < words.count else { throw UsageError("option --\(name) needs a value") }
-                    options[name] = words[i + 1]
-                    i += 1
-                }
-            } else {
-                positional.append(w)
+            let word = words[i]
+            i += 1
+            guard word.hasPrefix("-"), word != "-" else {
+                positional.append(word)
+                continue
             }
+            let name = String(word.dropFirst(2))
+            guard word.hasPrefix("--"), known.contains(name) || valued.contains(name) else {
+                throw UsageError("unknown option \(word)")
+            }
+            guard !flags.contains(name), options[name] == nil else { throw UsageError("option \(word) is given twice") }
+            if known.contains(name) {
+                flags.insert(name)
+                continue
+            }
+            // A value never starts with "--": `--workload --barrier x` lacks
+            // the workload, it does not name a workload "--barrier".
+            guard i < words.count, !words[i].hasPrefix("--") else { throw UsageError("option \(word) needs a value") }
+            options[name] = words[i]
             i += 1
         }
     }
 
-    /// Fails on options the command does not know.
-    func only(_ allowed: Set<String>) throws(UsageError) {
-        for name in options.keys where !allowed.contains(name) { throw UsageError("unknown option --\(name)") }
-    }
+    /// Whether the words ask for help: `--help` or `-h` anywhere.
+    static func asksForHelp(_ words: [String]) -> Bool { words.contains("--help") || words.contains("-h") }
 
     func int(_ name: String, default value: Int) throws(UsageError) -> Int {
         guard let text = options[name] else { return value }

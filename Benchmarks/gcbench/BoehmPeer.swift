@@ -16,31 +16,39 @@ enum BoehmPeer {
         var description: String
     }
 
+    static var usage: String {
+        let d = try! WorkloadOptions()
+        return """
+        usage: gcbench peer build
+               gcbench peer --workload gcbench|binarytrees [--incremental] [--gcbench-stretch D] [--binarytrees-n N]
+          build compiles both peers and prints their paths; --workload runs one and prints one JSON line.
+          --gcbench-stretch applies to gcbench (default \(d.gcbenchStretch)), --binarytrees-n to binarytrees
+          (default \(d.binaryTreesN)): the suite's defaults.
+        """
+    }
+
     static func run(_ words: [String]) -> Int32 {
-        do {
-            let args = try Arguments(words, flags: ["incremental"])
-            if args.positional == ["build"] {
-                try args.only([])
-                for w in workloads { print(try executable(w).path) }
+        Subcommand.run("peer", usage: usage, words) { words in
+            let args = try Arguments(words, options: ["workload", "gcbench-stretch", "binarytrees-n"], flags: ["incremental"])
+            do {
+                if args.positional == ["build"] {
+                    guard args.options.isEmpty, args.flags.isEmpty else { throw UsageError("peer build takes no options") }
+                    for w in workloads { print(try executable(w).path) }
+                    return 0
+                }
+                guard args.positional.isEmpty else { throw UsageError("unexpected argument '\(args.positional[0])'") }
+                guard let workload = args.options["workload"] else { throw UsageError("peer needs --workload gcbench or binarytrees, or build") }
+                guard workloads.contains(workload) else { throw UsageError("unknown workload \(workload): the peers are gcbench and binarytrees") }
+                try WorkloadOptions.checkTaken(args.options.keys.filter { $0 != "workload" }, by: [workload])
+                let sizes = try WorkloadOptions(args)
+                let size = workload == "gcbench" ? sizes.gcbenchStretch : sizes.binaryTreesN
+                let output = try runPeer(workload, size: size, incremental: args.flags.contains("incremental"))
+                FileHandle.standardOutput.write(output)
                 return 0
+            } catch let e as Unavailable {
+                printError("gcbench peer: \(e)")
+                return 3
             }
-            try args.only(["workload", "gcbench-stretch", "binarytrees-n"])
-            guard args.positional.isEmpty, let workload = args.options["workload"], workloads.contains(workload) else {
-                throw UsageError("usage: gcbench peer build | gcbench peer --workload gcbench|binarytrees [--incremental] [--gcbench-stretch D] [--binarytrees-n N]")
-            }
-            let size = workload == "gcbench" ? try args.int("gcbench-stretch", default: 18) : try args.int("binarytrees-n", default: 21)
-            let output = try runPeer(workload, size: size, incremental: args.flags.contains("incremental"))
-            FileHandle.standardOutput.write(output)
-            return 0
-        } catch let e as UsageError {
-            printError("\(e)")
-            return 2
-        } catch let e as Unavailable {
-            printError("gcbench peer: \(e)")
-            return 3
-        } catch {
-            printError("gcbench peer: \(error)")
-            return 1
         }
     }
 

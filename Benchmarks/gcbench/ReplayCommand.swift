@@ -5,18 +5,20 @@ import WriteWatch
 
 /// `gcbench replay TRACE [--barrier B] [--dump] [--stats FILE]`
 enum ReplayCommand {
-    static let usage = "usage: gcbench replay TRACE [--barrier hardware|software|mprotect|uffd-sync|none|auto] [--dump] [--stats FILE] [--nursery BYTES] [--heap-limit BYTES] [--promotion-age N]"
+    static var usage: String {
+        """
+        usage: gcbench replay TRACE [--barrier B] [--dump] [--stats FILE] [--nursery BYTES] [--heap-limit BYTES] [--promotion-age N]
+          Runs a mutator trace on the heap; --dump prints the live heap after it, --stats writes its statistics.
+          barriers: \(BarrierKind.namesForCommandLine) (default auto)
+        """
+    }
 
     static func run(_ words: [String]) -> Int32 {
-        do {
-            let args = try Arguments(words, flags: ["dump"])
-            try args.only(["barrier", "stats", "nursery", "heap-limit", "promotion-age"])
-            guard args.positional.count == 1 else { throw UsageError(usage) }
-            let name = args.options["barrier"] ?? "auto"
-            guard let (kind, notice) = BarrierKind.parse(name, probe: Probe.run()) else {
-                throw UsageError("unknown barrier '\(name)': use hardware, software, mprotect, uffd-sync, none or auto")
-            }
-            if let notice { printError(notice) }
+        Subcommand.run("replay", usage: usage, words) { words in
+            let args = try Arguments(words, options: ["barrier", "stats", "nursery", "heap-limit", "promotion-age"], flags: ["dump"])
+            guard args.positional.count == 1 else { throw UsageError("replay takes one TRACE file, not \(args.positional.count)") }
+            let (kind, notice) = try RunOneCommand.barrier(args.options["barrier"] ?? "auto", probe: Probe.run())
+            if let notice { printError("gcbench replay: \(notice)") }
             var config = HeapConfiguration()
             if let n = args.options["nursery"] { config.nurseryBytes = try bytes(n, "nursery") }
             if let n = args.options["heap-limit"] { config.heapLimitBytes = try bytes(n, "heap-limit") }
@@ -33,12 +35,6 @@ enum ReplayCommand {
                 return 2
             }
             return try kind.accept(Visitor(lines: lines, configuration: config, dump: args.flags.contains("dump"), statsPath: args.options["stats"]))
-        } catch let error as UsageError {
-            printError("\(error)")
-            return 2
-        } catch {
-            printError("\(error)")
-            return 1
         }
     }
 

@@ -6,33 +6,73 @@ import WriteWatch
 /// printed as one JSON record. The suite runs each in its own process so
 /// that peak RSS and fault counts belong to that run alone.
 enum RunOneCommand {
+    static var usage: String {
+        let d = try! WorkloadOptions()
+        return """
+        usage: gcbench run-one --workload W [--barrier B] [--major stw|concurrent] [size options]
+          One measured run of one workload, printed on standard output as one JSON record.
+          workloads: \(WorkloadOptions.workloadList)
+          barriers:  \(BarrierKind.namesForCommandLine) (default auto: hardware where this machine
+                     has it, else software, saying why on standard error)
+          size options, each taken only by the workloads named (the defaults are the suite's):
+            --gcbench-stretch D        gcbench, gcbench-c, mt-gcbench (default \(d.gcbenchStretch))
+            --binarytrees-n N          binarytrees (default \(d.binaryTreesN))
+            --mt-binarytrees-n N       mt-binarytrees (default \(d.threadedBinaryTreesN))
+            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold (default '\(d.gcold.parameters)')
+            --promoted-stores N        promoted-store (default \(d.promotedStores))
+            --threads N                bare mt-gcbench, mt-binarytrees, shared-store: the same as NAME:N
+            --remset-sweep K           bare remset-sweep: the same as remset-sweep:K
+            --store-sweep K            bare store-sweep: the same as store-sweep:K
+        """
+    }
+
     static func run(_ words: [String]) -> Int32 {
-        do {
-            return try execute(words)
-        } catch let e as UsageError {
-            printError("\(e)")
-            return 2
-        } catch {
-            printError("run-one: \(error)")
-            return 1
+        Subcommand.run("run-one", usage: usage, words, execute)
+    }
+
+    /// What a run-one command line asks for: one point, its sizes, a barrier.
+    struct Plan {
+        var workload: String
+        var sizes: WorkloadOptions
+        var barrier: BarrierKind
+        /// Why `auto` fell back to software, if it did.
+        var notice: String?
+    }
+
+    static func plan(_ words: [String], probe: @autoclosure () -> Probe = Probe.run()) throws(UsageError) -> Plan {
+        let args = try Arguments(words, options: Set(["workload", "barrier"]).union(WorkloadOptions.names))
+        guard args.positional.isEmpty else { throw UsageError("unexpected argument '\(args.positional[0])'") }
+        guard let name = args.options["workload"] else {
+            throw UsageError("run-one needs --workload W, one of: \(WorkloadOptions.workloadList)")
         }
+        let sizes = try WorkloadOptions(args)
+        let points = try sizes.points(name)
+        try WorkloadOptions.checkTaken(args.options.keys, by: [name])
+        guard points.count == 1 else {
+            throw UsageError("workload \(name) is \(points.count) runs here (\(points.joined(separator: ", "))) and run-one makes one: "
+                             + "name one, such as --workload \(points[0])")
+        }
+        let (kind, notice) = try barrier(args.options["barrier"] ?? "auto", probe: probe())
+        return Plan(workload: points[0], sizes: sizes, barrier: kind, notice: notice)
     }
 
     static func execute(_ words: [String]) throws -> Int32 {
-            let args = try Arguments(words, flags: [])
-            try args.only(Set(["workload", "barrier"]).union(WorkloadOptions.names))
-            let sizes = try WorkloadOptions(args)
-            guard let kind = BarrierKind(rawValue: args.options["barrier"] ?? "") else {
-                throw UsageError("run-one needs --barrier hardware|software|mprotect|uffd-sync")
-            }
-            guard let name = args.options["workload"],
-                  let record = try sizes.withWorkload(named: name, MeasureWorkload(kind: kind, majorMode: sizes.majorMode)) else {
-                throw UsageError("run-one needs --workload (\(WorkloadOptions.workloadNames))")
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
-            return 0
+        let plan = try plan(words)
+        if let notice = plan.notice { printError("gcbench run-one: \(notice)") }
+        let record = try plan.sizes.withWorkload(named: plan.workload, MeasureWorkload(kind: plan.barrier, majorMode: plan.sizes.majorMode))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
+        return 0
+    }
+
+    /// The barrier `name` chooses on a machine with `probe`, with the notice
+    /// `auto` gives when it falls back.
+    static func barrier(_ name: String, probe: @autoclosure () -> Probe) throws(UsageError) -> (BarrierKind, String?) {
+        guard let parsed = BarrierKind.parse(name, probe: probe()) else {
+            throw UsageError("unknown barrier \(name): use one of \(BarrierKind.namesForCommandLine)")
+        }
+        return parsed
     }
 
     /// Both choices are made with concrete types, so that `run` is
@@ -71,131 +111,24 @@ enum RunOneCommand {
             return RunRecord(
                 workload: workload.name, barrier: B.name, parameters: workload.parameters, summary: summary,
                 wallSeconds: wall, cpuSeconds: cpu, mutatorSeconds: wall - minor - major, minorSeconds: minor, majorSeconds: major,
-                minorPauseMedianSeconds: percentile(s.minorPauses, 0.5), minorPauseP95Seconds: percentile(s.minorPauses, 0.95),
-                minorPauseMaxSeconds: percentile(s.minorPauses, 1.0),
+                minorPauseMedianSeconds: quantileSeconds(s.minorPauses, 0.5), minorPauseP95Seconds: quantileSeconds(s.minorPauses, 0.95),
+                minorPauseMaxSeconds: quantileSeconds(s.minorPauses, 1.0), minorPauseP99Seconds: quantileSeconds(s.minorPauses, 0.99),
                 minorCollections: s.minorCollections, majorCollections: s.majorCollections,
                 dirtyPages: s.dirtyPages, dirtyCards: s.dirtyCards, scanCalls: s.scanCalls,
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
                 collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches,
-                threads: threads, safepointP95Seconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 0.95) },
-                safepointMaxSeconds: threads.map { _ in percentile(s.timeToSafepointNanoseconds, 1.0) },
+                threads: threads, safepointP95Seconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 0.95) },
+                safepointMaxSeconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 1.0) },
                 majorMode: majorMode.rawValue,
-                majorPauseP95Seconds: percentile(s.majorPauses, 0.95), majorPauseMaxSeconds: percentile(s.majorPauses, 1.0),
+                majorPauseP95Seconds: quantileSeconds(s.majorPauses, 0.95), majorPauseMaxSeconds: quantileSeconds(s.majorPauses, 1.0),
                 markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked,
                 forcedFinishes: s.forcedFinishes)
         }
     }
 }
 
-/// The size options every workload takes, shared by the suite and run-one.
-struct WorkloadOptions {
-    static let names: Set<String> = ["binarytrees-n", "mt-binarytrees-n", "gcold", "promoted-stores", "remset-sweep", "store-sweep", "gcbench-stretch", "threads", "major"]
-    static let workloadNames = "gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, remset-sweep:K, store-sweep, store-sweep:K, scheme, scheme:NAME, mt-gcbench, mt-binarytrees, shared-store (each also NAME:THREADS)"
-    static let threadedNames = ["mt-gcbench", "mt-binarytrees", "shared-store"]
-
-    var binaryTreesN = 21
-    var threadedBinaryTreesN = 21
-    var gcold = GCOldWorkload()
-    var promotedStores = 30_000_000
-    var sweep = RemsetSweepWorkload.defaultSweep
-    var storeSweep = StoreSweepWorkload.defaultSweep
-    /// Thread counts the threaded workloads run at.
-    var threads = [1, 2]
-    var gcbenchStretch = 18
-    /// How the heap runs major collections (`--major stw|concurrent`).
-    var majorMode = HeapConfiguration.MajorMode.stopTheWorld
-
-    init(_ args: Arguments) throws(UsageError) {
-        if let m = args.options["major"] {
-            guard let mode = HeapConfiguration.MajorMode(rawValue: m) else { throw UsageError("--major takes stw or concurrent, not '\(m)'") }
-            majorMode = mode
-        }
-        binaryTreesN = try args.int("binarytrees-n", default: binaryTreesN)
-        threadedBinaryTreesN = try args.int("mt-binarytrees-n", default: threadedBinaryTreesN)
-        promotedStores = try args.int("promoted-stores", default: promotedStores)
-        gcbenchStretch = try args.int("gcbench-stretch", default: gcbenchStretch)
-        if let g = args.options["gcold"] {
-            let n = g.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Int($0) }
-            guard n.count == 5, n.allSatisfy({ $0 > 0 }) else { throw UsageError("--gcold takes five positive numbers: 'live work ratio mutations steps'") }
-            gcold = GCOldWorkload(liveMegabytes: n[0], work: n[1], ratio: n[2], mutations: n[3], steps: n[4])
-        }
-        sweep = try Self.sweepList(args, "remset-sweep", default: sweep)
-        storeSweep = try Self.sweepList(args, "store-sweep", default: storeSweep)
-        threads = try Self.sweepList(args, "threads", default: threads)
-    }
-
-    /// The words to pass on to a child run-one.
-    var arguments: [String] {
-        ["--binarytrees-n", "\(binaryTreesN)", "--mt-binarytrees-n", "\(threadedBinaryTreesN)", "--promoted-stores", "\(promotedStores)", "--gcbench-stretch", "\(gcbenchStretch)",
-         "--gcold", gcold.parameters, "--remset-sweep", sweep.map(String.init).joined(separator: ","),
-         "--store-sweep", storeSweep.map(String.init).joined(separator: ","),
-         "--threads", threads.map(String.init).joined(separator: ","), "--major", majorMode.rawValue]
-    }
-
-    /// A `--NAME 1,4,16` list of stores per page.
-    static func sweepList(_ args: Arguments, _ name: String, default value: [Int]) throws(UsageError) -> [Int] {
-        guard let text = args.options[name] else { return value }
-        let list = text.split(separator: ",").map { Int($0) }
-        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }) else { throw UsageError("--\(name) takes stores per page such as 1,4,16, not '\(text)'") }
-        return list.map { $0! }
-    }
-
-    /// GCBench at the chosen stretch depth (long-lived and maximum depth two less).
-    var gcbench: GCBenchWorkload {
-        GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)
-    }
-
-    /// Runs `visitor` with the named workload as a concrete type; nil for
-    /// an unknown name.
-    func withWorkload<V: WorkloadVisitor>(named name: String, _ visitor: V) throws -> V.Output? {
-        switch name {
-        case "gcbench": return try visitor.visit(gcbench)
-        case "gcbench-c": return try visitor.visit(GCBenchCWorkload(gcbench: gcbench))
-        case "binarytrees": return try visitor.visit(BinaryTreesWorkload(n: binaryTreesN))
-        case "gcold": return try visitor.visit(gcold)
-        case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
-        default:
-            if name.hasPrefix("remset-sweep:"), let k = Int(name.dropFirst("remset-sweep:".count)), k > 0 {
-                return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
-            }
-            if name.hasPrefix("store-sweep:"), let k = Int(name.dropFirst("store-sweep:".count)), k > 0 {
-                return try visitor.visit(StoreSweepWorkload(storesPerPage: k))
-            }
-            let parts = name.split(separator: ":")
-            if parts.count <= 2, Self.threadedNames.contains(String(parts[0])) {
-                // NAME:N, or NAME with the first of --threads.
-                guard let n = parts.count == 2 ? Int(parts[1]) : threads.first, n >= 1, n <= 64 else { return nil }
-                switch parts[0] {
-                case "mt-gcbench":
-                    return try visitor.visit(MTGCBenchWorkload(threads: n, gcbench: gcbench))
-                case "mt-binarytrees": return try visitor.visit(BinaryTreesWorkload(n: threadedBinaryTreesN, threads: n))
-                default: return try visitor.visit(SharedStoreWorkload(threads: n))
-                }
-            }
-            if name.hasPrefix("scheme:"), SchemeWorkload.programs.contains(String(name.dropFirst("scheme:".count))) {
-                return try visitor.visit(SchemeWorkload(program: String(name.dropFirst("scheme:".count))))
-            }
-            return nil
-        }
-    }
-
-    func isKnown(_ name: String) -> Bool { (try? withWorkload(named: name, NameOnly())) != nil }
-
-    private struct NameOnly: WorkloadVisitor {
-        func visit<W: Workload>(_ workload: W) -> String { workload.name }
-    }
-
-    /// Expands the suite's workload names into runnable names.
-    func expand(_ names: [String]) -> [String] {
-        names.flatMap { name -> [String] in
-            switch name {
-            case "remset-sweep": sweep.map { "remset-sweep:\($0)" }
-            case "store-sweep": storeSweep.map { "store-sweep:\($0)" }
-            case _ where Self.threadedNames.contains(name): threads.map { "\(name):\($0)" }
-            case "scheme": SchemeWorkload.programs.map { "scheme:\($0)" }
-            default: [name]
-            }
-        }
-    }
+extension BarrierKind {
+    /// Every name a `--barrier` option accepts, as the usage and errors list them.
+    static var namesForCommandLine: String { (allCases.map(\.rawValue) + ["auto"]).joined(separator: ", ") }
 }

@@ -1,3 +1,5 @@
+import GCHeap
+
 /// What one run of one workload under one barrier measured, or (in the
 /// suite's output) the medians of its repetitions with the ratio to software.
 ///
@@ -29,6 +31,7 @@ struct RunRecord: Codable {
     var minorPauseMedianSeconds: Double
     var minorPauseP95Seconds: Double
     var minorPauseMaxSeconds: Double
+    var minorPauseP99Seconds: Double? = nil
     var minorCollections: Int
     var majorCollections: Int
     var dirtyPages: Int
@@ -75,8 +78,5 @@ func median(_ xs: [Int]) -> Int { Int(median(xs.map(Double.init)).rounded()) }
 func median(_ xs: [Double?]) -> Double? { xs.first.flatMap { $0 }.map { _ in median(xs.map { $0 ?? 0 }) } }
 func median(_ xs: [Int?]) -> Int? { xs.first.flatMap { $0 }.map { _ in median(xs.map { $0 ?? 0 }) } }
 
-func percentile(_ xs: [UInt64], _ p: Double) -> Double {
-    guard !xs.isEmpty else { return 0 }
-    let s = xs.sorted()
-    return Double(s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)]) / 1e9
-}
+/// Quantile `p` of a heap's latency histogram (nanoseconds), in seconds.
+func quantileSeconds(_ h: LatencyHistogram, _ p: Double) -> Double { Double(h.quantile(p)) / 1e9 }

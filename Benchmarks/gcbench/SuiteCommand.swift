@@ -7,27 +7,37 @@ import WriteWatch
 /// probe allows, barriers interleaved across repetitions, each run in its
 /// own process; one table of medians with each barrier's ratio to software.
 enum SuiteCommand {
-    static let usage = """
-    usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
-                   [--full] [--binarytrees-n N] [--mt-binarytrees-n N] [--gcold 'LIVE WORK RATIO MUTATIONS STEPS']
-                   [--promoted-stores N] [--remset-sweep 1,4,16,...] [--store-sweep 1,4,16,...]
-                   [--gcbench-stretch D] [--threads 1,2] [--major stw|concurrent] [--no-tracker]
-      workloads: gcbench, gcbench-c, binarytrees, gcold, promoted-store, remset-sweep, store-sweep, scheme
-                 mt-gcbench, mt-binarytrees, shared-store (over --threads, default 1,2)
-                 (or one point: remset-sweep:K, store-sweep:K, scheme:NAME, mt-gcbench:N ...; default:
-                 all, then the tracker benchmark)
-      barriers:  hardware, software, software-cond, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default:
-                 all this machine has; software-cond on the threaded workloads). With software, each round
-                 also runs software-aa: software again, the
-                 A/A control whose spread is the noise floor; and on gcbench and binarytrees, none:
-                 the heap with no barrier at all, the best any barrier could do. bdwgc rows (Boehm GC, the C programs in
-                 Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
-      Every ratio is to software in the same round: the median over rounds, and [min..max].
-      --major:   how our heaps run major collections: stw (default) or concurrent, marking beside the
-                 mutators (the "Major collections" table shows the pauses, rounds and pages re-marked)
-      --full:    the published sizes (binarytrees N=21 on one thread and split over threads, GCOld 50 1 20 10
-                 10000); takes well over 10 minutes here
-    """
+    static var usage: String {
+        let d = try! WorkloadOptions(), full = try! WorkloadOptions(full: true)
+        return """
+        usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
+                       [--full] [--no-tracker] [--major stw|concurrent] [size options]
+          Every workload under every barrier, each run in its own process (gcbench run-one), then
+          the tracker benchmark (unless --no-tracker).
+          workloads: \(WorkloadOptions.workloadList)
+                     (default: all of them)
+          barriers:  hardware, software, software-cond, mprotect, uffd-sync, bdwgc, bdwgc-incremental (default:
+                     all this machine has; software-cond on the threaded workloads). With software, each round
+                     also runs software-aa: software again, the
+                     A/A control whose spread is the noise floor; and on gcbench and binarytrees, none:
+                     the heap with no barrier at all, the best any barrier could do. bdwgc rows (Boehm GC, the C programs in
+                     Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
+          Every ratio is to software in the same round: the median over rounds, and [min..max].
+          --major:   how our heaps run major collections: stw (default) or concurrent, marking beside the
+                     mutators (the "Major collections" table shows the pauses, rounds and pages re-marked)
+          --full:    the published sizes (binarytrees N=\(full.binaryTreesN) on one thread and split over threads,
+                     GCOld \(full.gcold.parameters)); takes well over 10 minutes here
+          size options, each an error unless a chosen workload takes it (the defaults fit 10 minutes):
+            --gcbench-stretch D        gcbench, gcbench-c, mt-gcbench (default \(d.gcbenchStretch))
+            --binarytrees-n N          binarytrees (default \(d.binaryTreesN))
+            --mt-binarytrees-n N       mt-binarytrees (default \(d.threadedBinaryTreesN))
+            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold (default '\(d.gcold.parameters)')
+            --promoted-stores N        promoted-store (default \(d.promotedStores))
+            --threads 1,2,...          mt-gcbench, mt-binarytrees, shared-store (default \(d.threads.map(String.init).joined(separator: ",")))
+            --remset-sweep 1,4,16,...  remset-sweep (default \(d.sweep.map(String.init).joined(separator: ",")))
+            --store-sweep 1,4,16,...   store-sweep (default \(d.storeSweep.map(String.init).joined(separator: ",")))
+        """
+    }
 
     /// A row of the suite: one of our barriers, the A/A control, the floor,
     /// or a peer.
@@ -63,33 +73,20 @@ enum SuiteCommand {
     }
 
     static func run(_ words: [String]) -> Int32 {
-        do { return try execute(words) } catch let e as UsageError {
-            printError("\(e)\n\(usage)")
-            return 2
-        } catch {
-            printError("gcbench: \(error)")
-            return 1
-        }
+        Subcommand.run("", usage: usage, words, execute)
     }
 
     static func execute(_ words: [String]) throws -> Int32 {
-        let args = try Arguments(words, flags: ["full", "no-tracker"])
-        try args.only(Set(["workloads", "barriers", "repetitions", "json", "svg"]).union(WorkloadOptions.names))
-        guard args.positional.isEmpty else { throw UsageError("unexpected argument '\(args.positional[0])'") }
-        // The default sizes are scaled to finish in under 10 minutes on 2
-        // cores; --full or explicit sizes restore the published ones.
-        var defaults = args.options
-        if !args.flags.contains("full") {
-            defaults["binarytrees-n"] = defaults["binarytrees-n"] ?? "19"
-            defaults["mt-binarytrees-n"] = defaults["mt-binarytrees-n"] ?? "18"
-            defaults["gcold"] = defaults["gcold"] ?? "50 1 20 10 2000"
+        let args = try Arguments(words, options: Set(["workloads", "barriers", "repetitions", "json", "svg"]).union(WorkloadOptions.names),
+                                 flags: ["full", "no-tracker"])
+        guard args.positional.isEmpty else {
+            throw UsageError("unknown subcommand '\(args.positional[0])': the subcommands are \(gcbenchSubcommands)")
         }
-        var scaled = args
-        scaled.options = defaults
-        let sizes = try WorkloadOptions(scaled)
-        let names = sizes.expand((args.options["workloads"] ?? "gcbench,gcbench-c,binarytrees,gcold,promoted-store,remset-sweep,store-sweep,scheme,mt-gcbench,mt-binarytrees,shared-store")
-            .split(separator: ",").map(String.init))
-        for n in names where !sizes.isKnown(n) { throw UsageError("unknown workload '\(n)' (\(WorkloadOptions.workloadNames))") }
+        let sizes = try WorkloadOptions(args, full: args.flags.contains("full"))
+        let chosen = (args.options["workloads"] ?? WorkloadOptions.families.map(\.name).joined(separator: ","))
+            .split(separator: ",").map(String.init)
+        let names = try chosen.flatMap { (name) throws(UsageError) in try sizes.points(name) }
+        try WorkloadOptions.checkTaken(args.options.keys, by: chosen)
         let probe = Probe.run()
         var barriers: [Row] = []
         var peersChecked = false, peersAvailable = false
@@ -105,7 +102,7 @@ enum SuiteCommand {
                 continue
             }
             guard let kind = BarrierKind(rawValue: String(name)), kind != .none else {
-                throw UsageError("unknown barrier '\(name)': use hardware, software, mprotect, uffd-sync, bdwgc, bdwgc-incremental")
+                throw UsageError("unknown barrier \(name): use hardware, software, software-cond, mprotect, uffd-sync, bdwgc or bdwgc-incremental")
             }
             if case let .unavailable(reason) = kind.availability(probe) {
                 printError("gcbench: skipping \(kind.rawValue): \(reason)")
@@ -142,12 +139,12 @@ enum SuiteCommand {
                     var record: RunRecord
                     switch row {
                     case let .heap(kind):
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments)
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments(for: name))
                     case .control:
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", "software"] + sizes.arguments)
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", "software"] + sizes.arguments(for: name))
                         record.barrier = row.name
                     case .floor:
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", BarrierKind.none.rawValue] + sizes.arguments)
+                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", BarrierKind.none.rawValue] + sizes.arguments(for: name))
                     case let .peer(incremental):
                         let size = name == "gcbench" ? sizes.gcbenchStretch : sizes.binaryTreesN
                         record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(name, size: size, incremental: incremental))
@@ -174,6 +171,7 @@ enum SuiteCommand {
                 m.minorPauseMedianSeconds = median(rs.map(\.minorPauseMedianSeconds))
                 m.minorPauseP95Seconds = median(rs.map(\.minorPauseP95Seconds))
                 m.minorPauseMaxSeconds = median(rs.map(\.minorPauseMaxSeconds))
+                m.minorPauseP99Seconds = median(rs.map(\.minorPauseP99Seconds))
                 m.minorCollections = median(rs.map(\.minorCollections))
                 m.majorCollections = median(rs.map(\.majorCollections))
                 m.dirtyPages = median(rs.map(\.dirtyPages))
@@ -221,11 +219,15 @@ enum SuiteCommand {
 
     /// `gcbench report SUITE.json [--svg FILE]`: the table, targets and chart
     /// of a suite run saved with --json, without measuring again.
+    static let reportUsage = """
+    usage: gcbench report SUITE.json [--svg FILE]
+      The tables of a suite run saved with --json (and its chart with --svg), without measuring again.
+    """
+
     static func report(_ words: [String]) -> Int32 {
-        do {
-            let args = try Arguments(words, flags: [])
-            try args.only(["svg"])
-            guard args.positional.count == 1 else { throw UsageError("usage: gcbench report SUITE.json [--svg FILE]") }
+        Subcommand.run("report", usage: reportUsage, words) { words in
+            let args = try Arguments(words, options: ["svg"])
+            guard args.positional.count == 1 else { throw UsageError("report takes one SUITE.json file, not \(args.positional.count)") }
             let records = try JSONDecoder().decode([RunRecord].self, from: Data(contentsOf: URL(fileURLWithPath: args.positional[0])))
             print(SuiteReport.table(records))
             print(SuiteReport.targets(records))
@@ -233,12 +235,6 @@ enum SuiteCommand {
             print(SuiteReport.scaling(records))
             if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
             return 0
-        } catch let e as UsageError {
-            printError("\(e)")
-            return 2
-        } catch {
-            printError("gcbench report: \(error)")
-            return 1
         }
     }
 

@@ -23,10 +23,16 @@ enum TrackerBenchmark {
         var referenceDenseNanosPerDirtyPage: Double?
     }
 
+    static let usage = """
+    usage: gcbench tracker [--sizes 64M,1G] [--mechanisms uffd-async,mprotect,uffd-sync] [--repetitions N] [--json FILE]
+      What each tracking mechanism costs per page: the first write, a clean collect, dense and sparse
+      collects (default: 64M and 1G, every mechanism this machine has, 5 repetitions).
+    """
+
     static func run(_ words: [String]) -> Int32 {
-        do {
-            let args = try Arguments(words, flags: [])
-            try args.only(["sizes", "mechanisms", "repetitions", "json"])
+        Subcommand.run("tracker", usage: usage, words) { words in
+            let args = try Arguments(words, options: ["sizes", "mechanisms", "repetitions", "json"])
+            guard args.positional.isEmpty else { throw UsageError("unexpected argument '\(args.positional[0])'") }
             let sizes = try (args.options["sizes"] ?? "64M,1G").split(separator: ",").map { (s) throws(UsageError) -> Int in
                 guard let n = parseBytes(String(s)), n >= 16 << 20 else { throw UsageError("--sizes takes sizes of 16M or more, such as 64M,1G") }
                 return n
@@ -56,12 +62,6 @@ enum TrackerBenchmark {
                 try encoder.encode(rows).write(to: URL(fileURLWithPath: path))
             }
             return 0
-        } catch let e as UsageError {
-            printError("\(e)")
-            return 2
-        } catch {
-            printError("tracker: \(error)")
-            return 1
         }
     }
 

@@ -3,21 +3,36 @@ import Glibc
 #endif
 import WriteWatch
 
+let gcbenchSubcommands = "run-one, replay, tracker, peer, report, probe, help"
+
 let usage = """
 usage: gcbench [suite options]       run the benchmark suite (options below)
-       gcbench probe                 what this machine supports
+       gcbench run-one --workload W [--barrier B] ...   one measured run, one JSON record
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
-       gcbench report SUITE.json [--svg FILE]   the table and chart of a saved suite run
        gcbench peer ...              GCBench and binarytrees in C on Boehm GC (needs libgc-dev)
+       gcbench report SUITE.json [--svg FILE]   the table and chart of a saved suite run
+       gcbench probe                 what this machine supports
+       gcbench help                  this text
+Each subcommand answers --help (or -h) with its own usage.
+"""
+
+let probeUsage = """
+usage: gcbench probe
+  What this machine supports: the kernel, its userfaultfd features, and for each tracking
+  mechanism whether it is available and, if not, why.
 """
 
 let words = Array(CommandLine.arguments.dropFirst())
 let status: Int32
 switch words.first {
 case "probe":
-    print(Probe.run())
-    status = 0
+    status = Subcommand.run("probe", usage: probeUsage, Array(words.dropFirst())) { words in
+        let args = try Arguments(words, options: [])
+        guard args.positional.isEmpty else { throw UsageError("probe takes no arguments, not '\(args.positional[0])'") }
+        print(Probe.run())
+        return 0
+    }
 case "replay":
     status = ReplayCommand.run(Array(words.dropFirst()))
 case "run-one":

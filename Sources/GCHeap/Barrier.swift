@@ -61,7 +61,12 @@ public struct WrittenRegions {
 /// and the collector's, before the mutator resumes. While the mutator is
 /// stopped nothing else writes, so nothing is lost and the collector's
 /// writes are never reported as the mutator's.
-public protocol Barrier {
+///
+/// The heap's threads (attached mutators, the concurrent marker) use `B`'s
+/// static members, so `B.Type` crosses threads: a barrier's metatype must be
+/// Sendable. Every barrier keeps its state in instances, never in mutable
+/// statics, so this holds for all of them.
+public protocol Barrier: SendableMetatype {
     /// The name on command lines: hardware, software, mprotect, uffd-sync, none.
     static var name: String { get }
     /// Whether the barrier watches pages, so that the collector must

@@ -57,7 +57,7 @@ extension Heap {
     /// threshold is finished at once.
     func collectStopped(major: Bool, startConcurrent: Bool = false) throws(HeapError) {
         let start = Heap.now()
-        statistics.timeToSafepointNanoseconds.append(safepoints.lastTimeToSafepoint)
+        statistics.timeToSafepointNanoseconds.record(safepoints.lastTimeToSafepoint)
         statistics.threadsStopped += safepoints.lastStopped
         markerSync.lock()
         defer { markerSync.unlock() }
@@ -70,18 +70,18 @@ extension Heap {
             if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold * 2 {
                 if !marking.finishRequested { statistics.forcedFinishes += 1 }
                 finishConcurrentMark()
-                statistics.majorPauses.append(Heap.now() - start)
+                statistics.majorPauses.record(Heap.now() - start)
             }
         } else if startConcurrent && !major {
             startConcurrentMark()
-            statistics.majorPauses.append(Heap.now() - start)
+            statistics.majorPauses.record(Heap.now() - start)
         } else if major || nearLimit || (!concurrent && oldBytesInUse > majorThreshold) {
             majorCollection()
-            statistics.majorPauses.append(Heap.now() - start)
+            statistics.majorPauses.record(Heap.now() - start)
         } else if concurrent && !marking.sweeping && oldBytesInUse > majorThreshold / 4 * 3 {
             // While a sweep is under way the threshold is stale: wait for it.
             startConcurrentMark()
-            statistics.majorPauses.append(Heap.now() - start)
+            statistics.majorPauses.record(Heap.now() - start)
         }
         statistics.oldBytesInUse = oldBytesInUse
         safepoints.completed.add(1, ordering: .releasing)
@@ -153,7 +153,7 @@ extension Heap {
         rearmCollectorWrites()
         let pause = Heap.now() - start
         statistics.minorNanoseconds += pause
-        statistics.minorPauses.append(pause)
+        statistics.minorPauses.record(pause)
     }
 
     private func recordBarrierStatistics() {

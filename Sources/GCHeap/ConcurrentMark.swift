@@ -397,7 +397,7 @@ extension Heap {
             let start = Heap.now()
             markerSync.lock()
             if marking.active { collect() }
-            statistics.majorPauses.append(Heap.now() - start)
+            statistics.majorPauses.record(Heap.now() - start)
             statistics.markRoundPauses += 1
             markerSync.unlock()
             safepoints.resumeTheWorld()

@@ -1,5 +1,9 @@
 /// Counters and timings since the heap was created. Everything a test or
 /// benchmark needs to see what the collector did.
+///
+/// Invariant: its size is fixed. Per-collection figures are counters or
+/// `LatencyHistogram`s, never arrays, so a heap running for a day uses the
+/// same memory for its statistics as one running for a second.
 public struct HeapStatistics: Codable, Sendable {
     public var minorCollections = 0
     public var majorCollections = 0
@@ -37,11 +41,11 @@ public struct HeapStatistics: Codable, Sendable {
     public var oldBytesInUse = 0
     public var minorNanoseconds: UInt64 = 0
     public var majorNanoseconds: UInt64 = 0
-    /// Each minor collection's pause, for percentiles.
-    public var minorPauses: [UInt64] = []
+    /// Minor collections' pauses, in nanoseconds.
+    public var minorPauses = LatencyHistogram()
     /// Per collection, nanoseconds from the request to the last active
     /// mutator parking (0 with one mutator).
-    public var timeToSafepointNanoseconds: [UInt64] = []
+    public var timeToSafepointNanoseconds = LatencyHistogram()
     /// Other active mutators parked for collections, summed: 0 unless
     /// collections really ran while other threads were using the heap.
     public var threadsStopped = 0
@@ -49,7 +53,7 @@ public struct HeapStatistics: Codable, Sendable {
     /// stop-the-world major's whole collection; a concurrent one's initial
     /// and final pauses and, under mprotect and uffd-sync, each re-marking
     /// round's stop to re-protect.
-    public var majorPauses: [UInt64] = []
+    public var majorPauses = LatencyHistogram()
     /// Concurrent marking: re-marking rounds, how many of them stopped the
     /// world, and the pages (or card-covered pages) scanned again.
     public var markRounds = 0

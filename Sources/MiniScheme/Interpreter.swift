@@ -415,7 +415,7 @@ public final class Interpreter<B: Barrier> {
     /// let, let*, letrec and named let: builds the frame(s) and leaves the
     /// body's last expression in tail position.
     private func evalLet(_ form: Int, S: Int, T: Int, E: Int, V: Int) throws {
-        var e = heap.stackSlot(E)
+        let e = heap.stackSlot(E)
         if form == sLet && kind(car(cdr(e))) == .symbol {
             // Named let: (let name ((v init)...) body...) binds a loop
             // procedure in a frame of its own, then calls it.

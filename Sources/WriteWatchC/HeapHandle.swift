@@ -143,7 +143,7 @@ private func heapStatistics<B: Barrier>(_ heap: Heap<B>) -> ww_heap_stats {
         collector_fault_pages: u(s.collectorFaultPages), degraded_collections: u(s.degradedCollections),
         remembered_slots: u(s.rememberedSlots),
         minor_nanoseconds: s.minorNanoseconds, major_nanoseconds: s.majorNanoseconds,
-        max_minor_pause_nanoseconds: s.minorPauses.max() ?? 0,
+        max_minor_pause_nanoseconds: s.minorPauses.maximum,
         threads_stopped: u(s.threadsStopped), attached_threads: u(heap.attachedThreads))
 }
 

@@ -105,6 +105,8 @@ final class ConcurrentMarkTests: XCTestCase {
     /// Every object must survive every cycle, exactly once in the graph.
     struct Rewire: BarrierVisitor {
         let ignoreDirty: Bool
+        /// Seeds the rewiring, so a failure names a program it can replay.
+        let seed: UInt64
         func visit<B: Barrier>(_: B.Type) throws -> (lost: Int, cycles: Int, remarked: Int) {
             let n = 4096
             let heap = try Heap<B>(configuration: ConcurrentMarkTests.configuration(ignoreDirty: ignoreDirty, delay: 5))
@@ -115,7 +117,7 @@ final class ConcurrentMarkTests: XCTestCase {
             }
             try heap.collectMinor()
             try heap.collectMinor()   // all old now (promotion age 1)
-            var rng = SystemRandomNumberGenerator()
+            var rng = SplitMix64(seed: seed)
             var lost = 0
             for _ in 0..<6 {
                 try heap.startConcurrentMajor()
@@ -193,16 +195,17 @@ final class ConcurrentMarkTests: XCTestCase {
     }
 
     func testRewiringOldPointersDuringMarkingLosesNothing() throws {
+        let seed = testSeed()
         for kind in BarrierKind.sound {
-            let r = try kind.accept(Rewire(ignoreDirty: false))
-            XCTAssertEqual(r.lost, 0, "\(kind): objects lost while the mutator rewired pointers during marking")
-            XCTAssertGreaterThanOrEqual(r.cycles, 6, "\(kind): concurrent cycles did not complete")
-            XCTAssertGreaterThan(r.remarked, 0, "\(kind): the marker never re-marked a dirty page")
+            let r = try kind.accept(Rewire(ignoreDirty: false, seed: seed))
+            XCTAssertEqual(r.lost, 0, "\(kind): objects lost while the mutator rewired pointers during marking; seed \(seed)")
+            XCTAssertGreaterThanOrEqual(r.cycles, 6, "\(kind): concurrent cycles did not complete; seed \(seed)")
+            XCTAssertGreaterThan(r.remarked, 0, "\(kind): the marker never re-marked a dirty page; seed \(seed)")
         }
         for kind in [BarrierKind.hardware, .software] {
-            XCTAssertGreaterThan(try kind.accept(Rewire(ignoreDirty: true)).lost, 0,
-                                 "\(kind): a marker that ignores dirty pages was not caught")
+            XCTAssertGreaterThan(try kind.accept(Rewire(ignoreDirty: true, seed: seed)).lost, 0,
+                                 "\(kind): a marker that ignores dirty pages was not caught; seed \(seed)")
         }
-        XCTAssertGreaterThan(try BarrierKind.none.accept(Rewire(ignoreDirty: false)).lost, 0, "the none barrier was not caught")
+        XCTAssertGreaterThan(try BarrierKind.none.accept(Rewire(ignoreDirty: false, seed: seed)).lost, 0, "the none barrier was not caught; seed \(seed)")
     }
 }

@@ -19,6 +19,61 @@ func inChild(_ body: () -> Int32) -> Int32 {
     return (status >> 8) & 0xff
 }
 
+/// The signal a Swift runtime trap (a failed precondition) raises: `ud2`
+/// on x86_64 is SIGILL; `brk` on arm64 is SIGTRAP.
+#if arch(x86_64)
+let swiftTrapSignal = SIGILL
+#else
+let swiftTrapSignal = SIGTRAP
+#endif
+
+/// How a forked child ended, and what it wrote on standard error.
+struct ChildOutcome {
+    /// The signal that ended it, if one did.
+    var signal: Int32?
+    var exitStatus: Int32?
+    var stderr: String
+}
+
+/// Runs `body` in a forked child with its standard error captured, so a
+/// test can tell a precondition trap (its signal and message) from any
+/// other way of dying, such as a segfault.
+func trapInChild(_ body: () -> Int32) -> ChildOutcome {
+    fflush(nil)
+    var fds: [Int32] = [0, 0]
+    precondition(pipe(&fds) == 0, "pipe failed")
+    let pid = fork()
+    if pid == 0 {
+        close(fds[0])
+        dup2(fds[1], 2)
+        close(fds[1])
+        _exit(body())
+    }
+    close(fds[1])
+    var captured: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fds[0], &buffer, buffer.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        captured += buffer[0..<n]
+    }
+    close(fds[0])
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = String(decoding: captured, as: UTF8.self)
+    if status & 0x7f != 0 { return ChildOutcome(signal: status & 0x7f, exitStatus: nil, stderr: text) }
+    return ChildOutcome(signal: nil, exitStatus: (status >> 8) & 0xff, stderr: text)
+}
+
+/// Fails unless the child died of a Swift trap that printed `message`.
+func assertTrapped(_ outcome: ChildOutcome, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(outcome.signal, swiftTrapSignal,
+                   "expected the trap signal \(swiftTrapSignal), got signal \(outcome.signal.map(String.init) ?? "none"), exit \(outcome.exitStatus.map(String.init) ?? "none"); stderr: \(outcome.stderr)",
+                   file: file, line: line)
+    XCTAssertTrue(outcome.stderr.contains(message), "stderr lacks '\(message)': \(outcome.stderr)", file: file, line: line)
+}
+
 /// A small old-to-young workload whose result is checkable: returns the
 /// problems found.
 func oldToYoungWorkload<B: Barrier>(_ heap: Heap<B>, rounds: Int = 20, prepare: (Int) -> Void = { _ in }) throws -> [String] {
@@ -153,10 +208,10 @@ final class FaultTests: XCTestCase {
     func testOutOfRangeFieldTraps() throws {
         let heap = try Heap<SoftwareBarrier>(configuration: smallConfig())
         let o = try heap.allocate(pointers: 2, bytes: 0)
-        let status = inChild {
+        let outcome = trapInChild {
             heap.store(o, 2, .null)
             return 0
         }
-        XCTAssertGreaterThanOrEqual(status, 128, "store past the last field must trap")
+        assertTrapped(outcome, "pointer field 2 out of range: the object has 2")
     }
 }

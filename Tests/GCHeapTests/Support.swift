@@ -42,3 +42,10 @@ extension Heap {
         return root
     }
 }
+
+/// A seed for a randomised test: `WW_TEST_SEED` to replay a failure, else a
+/// fresh one. Every failure message of the test names it.
+func testSeed() -> UInt64 {
+    if let text = ProcessInfo.processInfo.environment["WW_TEST_SEED"], let seed = UInt64(text) { return seed }
+    return UInt64.random(in: 0...UInt64.max)
+}

@@ -1,0 +1,193 @@
+import Foundation
+import XCTest
+import GCHeap
+import WriteWatch
+@testable import gcbench
+
+/// The command line's contract: every subcommand answers --help with its
+/// usage and status 0; every mistake is named on standard error with
+/// status 2, before anything runs; no option is ignored.
+final class CommandLineTests: XCTestCase {
+    static let subcommands = ["run-one", "replay", "tracker", "peer", "report", "probe"]
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the built gcbench executable, which `swift test` builds beside
+    /// the test bundle.
+    func gcbench(_ arguments: String...) throws -> Outcome {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let executable = bundle.deletingLastPathComponent().appendingPathComponent("gcbench")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw UsageError("no gcbench executable at \(executable.path): swift test builds it")
+        }
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both before waiting: a full pipe would block the child.
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func assertUsageError(_ o: Outcome, _ expected: String..., file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(o.status, 2, "status; stderr: \(o.stderr)", file: file, line: line)
+        XCTAssertEqual(o.stdout, "", "nothing on standard output", file: file, line: line)
+        for e in expected { XCTAssertTrue(o.stderr.contains(e), "stderr lacks '\(e)': \(o.stderr)", file: file, line: line) }
+        XCTAssertTrue(o.stderr.contains("--help"), "the error says where the usage is: \(o.stderr)", file: file, line: line)
+    }
+
+    func testEverySubcommandAnswersHelpWithItsUsage() throws {
+        for name in Self.subcommands {
+            for help in ["--help", "-h"] {
+                let o = try gcbench(name, help)
+                XCTAssertEqual(o.status, 0, "\(name) \(help): \(o.stderr)")
+                XCTAssertTrue(o.stdout.hasPrefix("usage: gcbench \(name)"), "\(name) \(help) printed: \(o.stdout)")
+                XCTAssertEqual(o.stderr, "", "\(name) \(help)")
+            }
+        }
+        // Help wins wherever it is, even after other words.
+        let late = try gcbench("run-one", "--workload", "binarytrees", "--help")
+        XCTAssertEqual(late.status, 0)
+        XCTAssertTrue(late.stdout.hasPrefix("usage: gcbench run-one"))
+    }
+
+    func testTheSuitesHelpListsEverySubcommand() throws {
+        for help in ["--help", "-h", "help"] {
+            let o = try gcbench(help)
+            XCTAssertEqual(o.status, 0, help)
+            for name in Self.subcommands { XCTAssertTrue(o.stdout.contains("gcbench \(name)"), "\(help) does not list \(name)") }
+            XCTAssertTrue(o.stdout.contains("--workloads"), "\(help) shows the suite's options")
+        }
+    }
+
+    func testAnUnknownOptionIsNamedAsUnknown() throws {
+        assertUsageError(try gcbench("--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("run-one", "--full"), "unknown option --full")
+        assertUsageError(try gcbench("run-one", "--workload", "gcbench", "-x"), "unknown option -x")
+        assertUsageError(try gcbench("replay", "trace.txt", "--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("tracker", "--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("peer", "--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("report", "suite.json", "--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("probe", "--bogus"), "unknown option --bogus")
+        assertUsageError(try gcbench("nosuch"), "unknown subcommand 'nosuch'", "run-one")
+    }
+
+    func testAMissingValueIsNamedAndNeverTakenFromTheNextOption() throws {
+        assertUsageError(try gcbench("run-one", "--workload"), "option --workload needs a value")
+        assertUsageError(try gcbench("run-one", "--workload", "--barrier", "software"), "option --workload needs a value")
+        assertUsageError(try gcbench("run-one", "--workload", "gcbench", "--workload", "gcold"), "option --workload is given twice")
+    }
+
+    func testAnUnknownWorkloadIsNamedWithTheList() throws {
+        for name in ["nosuch", "binarytrees:2", "store-sweep:0", "mt-gcbench:x", "scheme:nosuch"] {
+            let o = try gcbench("run-one", "--workload", name, "--barrier", "software")
+            assertUsageError(o, "unknown workload \(name)")
+            for family in WorkloadOptions.families { XCTAssertTrue(o.stderr.contains(family.name), "\(name): the list lacks \(family.name)") }
+        }
+        assertUsageError(try gcbench("--workloads", "gcbench,nosuch"), "unknown workload nosuch")
+    }
+
+    func testAnOptionTheWorkloadDoesNotTakeIsAnError() throws {
+        assertUsageError(try gcbench("run-one", "--workload", "binarytrees", "--threads", "2"), "--threads", "binarytrees")
+        assertUsageError(try gcbench("run-one", "--workload", "gcbench", "--binarytrees-n", "5"), "--binarytrees-n", "gcbench")
+        assertUsageError(try gcbench("run-one", "--workload", "mt-binarytrees:2", "--threads", "2"), "--threads", "mt-binarytrees:2")
+        assertUsageError(try gcbench("--workloads", "binarytrees,gcold", "--store-sweep", "4"), "--store-sweep", "binarytrees, gcold")
+        assertUsageError(try gcbench("peer", "--workload", "gcbench", "--binarytrees-n", "5"), "--binarytrees-n", "gcbench")
+        // A family that is several runs is not silently cut to its first.
+        assertUsageError(try gcbench("run-one", "--workload", "mt-binarytrees", "--threads", "1,2"), "mt-binarytrees:1, mt-binarytrees:2")
+    }
+
+    struct Described: WorkloadVisitor {
+        func visit<W: Workload>(_ workload: W) -> (name: String, threads: Int?, parameters: String) {
+            (workload.name, (workload as? any ThreadedWorkload)?.threadCount, workload.parameters)
+        }
+    }
+
+    func testSuffixedNamesRunTheirPoint() throws {
+        let sizes = try WorkloadOptions()
+        let cases: [(String, Int?)] = [("mt-binarytrees:2", 2), ("mt-gcbench:3", 3), ("shared-store:4", 4),
+                                       ("store-sweep:16", nil), ("remset-sweep:4", nil), ("scheme:tak", nil)]
+        for (name, threads) in cases {
+            let plan = try RunOneCommand.plan(["--workload", name, "--barrier", "software"])
+            XCTAssertEqual(plan.workload, name)
+            let d = try sizes.withWorkload(named: plan.workload, Described())
+            XCTAssertEqual(d.name, name)
+            XCTAssertEqual(d.threads, threads, name)
+        }
+        XCTAssertEqual(try sizes.withWorkload(named: "store-sweep:16", Described()).parameters.contains("16 stores per touched page"), true)
+        // The bare name with one value of its list is that point.
+        XCTAssertEqual(try RunOneCommand.plan(["--workload", "mt-binarytrees", "--threads", "3", "--barrier", "software"]).workload, "mt-binarytrees:3")
+        XCTAssertEqual(try RunOneCommand.plan(["--workload", "store-sweep", "--store-sweep", "8", "--barrier", "software"]).workload, "store-sweep:8")
+    }
+
+    func testAThreadedPointRunsOnItsThreads() throws {
+        let o = try gcbench("run-one", "--workload", "mt-binarytrees:2", "--mt-binarytrees-n", "4", "--barrier", "software")
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let record = try JSONDecoder().decode(RunRecord.self, from: Data(o.stdout.utf8))
+        XCTAssertEqual(record.workload, "mt-binarytrees:2")
+        XCTAssertEqual(record.threads, 2)
+        XCTAssertEqual(record.parameters, "N = 4, 2 threads")
+    }
+
+    func testABadBarrierListsEveryBarrierAccepted() throws {
+        let o = try gcbench("run-one", "--workload", "gcbench", "--barrier", "bogus")
+        assertUsageError(o, "unknown barrier bogus")
+        for kind in BarrierKind.allCases { XCTAssertTrue(o.stderr.contains(kind.rawValue), "lacks \(kind.rawValue): \(o.stderr)") }
+        XCTAssertTrue(o.stderr.contains("auto"))
+        assertUsageError(try gcbench("replay", "trace.txt", "--barrier", "bogus"), "unknown barrier bogus", "software-cond", "none")
+    }
+
+    func testAutoFallsBackToSoftwareAndSaysWhy() throws {
+        // Every userfaultfd feature hidden: the hardware barrier is unavailable.
+        let plan = try RunOneCommand.plan(["--workload", "gcbench", "--barrier", "auto"], probe: Probe.run(maskedFeatures: ~0))
+        XCTAssertEqual(plan.barrier, .software)
+        XCTAssertTrue(plan.notice?.contains("falling back to the software barrier") == true, "\(plan.notice ?? "no notice")")
+        XCTAssertTrue(plan.notice?.contains("UFFD_FEATURE_WP_ASYNC") == true, "the notice says why: \(plan.notice ?? "")")
+        // Where the probe finds it, auto is hardware, with nothing to say.
+        let here = try RunOneCommand.plan(["--workload", "gcbench"], probe: Probe.run())
+        if BarrierKind.hardware.availability(Probe.run()).isAvailable {
+            XCTAssertEqual(here.barrier, .hardware)
+            XCTAssertNil(here.notice)
+        } else {
+            XCTAssertEqual(here.barrier, .software)
+        }
+    }
+
+    func testRunOneAndTheSuiteShareTheirDefaults() throws {
+        let plan = try RunOneCommand.plan(["--workload", "binarytrees", "--barrier", "software"])
+        let suite = try WorkloadOptions(Arguments(["--workloads", "binarytrees"], options: ["workloads"]))
+        XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters,
+                       try suite.withWorkload(named: "binarytrees", Described()).parameters)
+        XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters, "N = 19")
+        XCTAssertTrue(RunOneCommand.usage.contains("binarytrees (default 19)"))
+        XCTAssertTrue(SuiteCommand.usage.contains("binarytrees (default 19)"))
+        XCTAssertEqual(try WorkloadOptions(full: true).binaryTreesN, 21, "--full keeps the published size")
+    }
+
+    /// The suite passes each child only the options its point takes, so
+    /// every child command line it builds is one run-one accepts.
+    func testEveryChildCommandLineOfTheSuiteParses() throws {
+        for full in [false, true] {
+            let sizes = try WorkloadOptions(full: full)
+            let points = try WorkloadOptions.families.flatMap { (f) throws(UsageError) in try sizes.points(f.name) }
+            XCTAssertGreaterThan(points.count, WorkloadOptions.families.count)
+            for point in points {
+                let words = ["--workload", point, "--barrier", "software"] + sizes.arguments(for: point)
+                XCTAssertNoThrow(try RunOneCommand.plan(words), words.joined(separator: " "))
+                let plan = try RunOneCommand.plan(words)
+                XCTAssertEqual(try plan.sizes.withWorkload(named: point, Described()).parameters,
+                               try sizes.withWorkload(named: point, Described()).parameters, point)
+            }
+        }
+    }
+}
