@@ -507,7 +507,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         }
     }
 
-    static let maxDiagnostics = 100
+    static var maxDiagnostics: Int { 100 }
 
     /// Safepoint lock held, by a collection that has waited `waited`
     /// nanoseconds for other threads to park: names the active threads it
