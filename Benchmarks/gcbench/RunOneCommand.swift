@@ -70,7 +70,7 @@ enum RunOneCommand {
     /// `auto` gives when it falls back.
     static func barrier(_ name: String, probe: @autoclosure () -> Probe) throws(UsageError) -> (BarrierKind, String?) {
         guard let parsed = BarrierKind.parse(name, probe: probe()) else {
-            throw UsageError("unknown barrier \(name): use one of \(BarrierKind.namesForCommandLine)")
+            throw UsageError("unknown barrier '\(name)': use one of \(BarrierKind.namesForCommandLine)")
         }
         return parsed
     }

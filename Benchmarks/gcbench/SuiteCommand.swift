@@ -102,7 +102,7 @@ enum SuiteCommand {
                 continue
             }
             guard let kind = BarrierKind(rawValue: String(name)), kind != .none else {
-                throw UsageError("unknown barrier \(name): use hardware, software, software-cond, mprotect, uffd-sync, bdwgc or bdwgc-incremental")
+                throw UsageError("unknown barrier '\(name)': use hardware, software, software-cond, mprotect, uffd-sync, bdwgc or bdwgc-incremental")
             }
             if case let .unavailable(reason) = kind.availability(probe) {
                 printError("gcbench: skipping \(kind.rawValue): \(reason)")

@@ -141,10 +141,10 @@ final class CommandLineTests: XCTestCase {
 
     func testABadBarrierListsEveryBarrierAccepted() throws {
         let o = try gcbench("run-one", "--workload", "gcbench", "--barrier", "bogus")
-        assertUsageError(o, "unknown barrier bogus")
+        assertUsageError(o, "unknown barrier 'bogus'")
         for kind in BarrierKind.allCases { XCTAssertTrue(o.stderr.contains(kind.rawValue), "lacks \(kind.rawValue): \(o.stderr)") }
         XCTAssertTrue(o.stderr.contains("auto"))
-        assertUsageError(try gcbench("replay", "trace.txt", "--barrier", "bogus"), "unknown barrier bogus", "software-cond", "none")
+        assertUsageError(try gcbench("replay", "trace.txt", "--barrier", "bogus"), "unknown barrier 'bogus'", "software-cond", "none")
     }
 
     func testAutoFallsBackToSoftwareAndSaysWhy() throws {

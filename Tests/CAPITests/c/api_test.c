@@ -360,10 +360,10 @@ static void creation_checks(void) {
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "unknown barrier", scope, "bad-barrier-name");
     o = options_for("software");
     o.nursery_bytes = 1;
-    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "nurseryBytes", scope, "bad-nursery");
+    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "nursery_bytes", scope, "bad-nursery");
     o = options_for("software");
     o.promotion_age = 9;
-    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "promotionAge", scope, "bad-promotion-age");
+    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "promotion_age", scope, "bad-promotion-age");
     o = options_for("software");
     o.size = 12;
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "ww_heap_options_init", scope, "bad-options-size");
