@@ -127,6 +127,7 @@ extension Heap {
         recordBarrierStatistics()
         shareWrittenWithMarker()
 
+        beginWeakInMinor()
         roots.forEachValue { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
         forEachStackSlot { slot in if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) } }
         suspendRememberedPages()
@@ -134,6 +135,7 @@ extension Heap {
         for region in written.regions { scanOldRegion(region) }
 
         drainWork()
+        finishWeakInMinor()
 
         if configuration.poisonFreedMemory {
             fill(PageRange(start: space.eden.start, end: edenCursor), with: Layout.poisonByte)
@@ -181,21 +183,29 @@ extension Heap {
     }
 
     /// Scans the to-space and promoted objects until no young object is
-    /// left unvisited (Cheney's algorithm, with a stack for promoted objects).
-    private func drainWork() {
-        var scan = survivorTo.start
+    /// left unvisited (Cheney's algorithm, with a stack for promoted
+    /// objects). Weak objects are set aside, not traced
+    /// (WeakReferences.swift). Resumes where the last drain of this minor
+    /// stopped.
+    func drainWork() {
+        var scan = weak.scan
+        defer { weak.scan = scan }
         while true {
             while scan < scratch.toTop {
-                let count = Layout.pointerCount(scan)
-                for f in 0..<count {
-                    let slot = Layout.slot(scan, f)
-                    if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) }
+                if Layout.isWeak(scan) { noteWeakInMinor(scan) } else {
+                    let count = Layout.pointerCount(scan)
+                    for f in 0..<count {
+                        let slot = Layout.slot(scan, f)
+                        if isYoung(slot.pointee) { slot.pointee = forward(slot.pointee) }
+                    }
                 }
                 scan += UInt(Layout.size(of: scan))
             }
             guard let object = scratch.promoted.popLast() else { break }
-            let count = Layout.pointerCount(object)
-            for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f))) }
+            if Layout.isWeak(object) { noteWeakInMinor(object) } else {
+                let count = Layout.pointerCount(object)
+                for f in 0..<count { updateOldSlot(UInt(bitPattern: Layout.slot(object, f))) }
+            }
             // Promoted while marking: allocated black, so its old children
             // are traced here (ConcurrentMark.swift).
             if marking.active { markChildren(of: object) }
@@ -215,7 +225,7 @@ extension Heap {
     }
 
     /// The new address of a young object, copying it if not yet copied.
-    private func forward(_ object: UInt) -> UInt {
+    func forward(_ object: UInt) -> UInt {
         if survivorTo.contains(object) { return object }
         let w1 = Layout.word(object, 1).pointee
         let size = Layout.size(of: object)
@@ -242,7 +252,7 @@ extension Heap {
             statistics.promotedBytes += size
         }
         Layout.copy(from: object, to: destination, size: size)
-        Layout.word(destination, 1).pointee = (w1 & 0xffff_ffff) | UInt(min(age, 255)) << 32
+        Layout.word(destination, 1).pointee = (w1 & Layout.copiedBits) | UInt(min(age, 255)) << 32
         Layout.word(object, 0).pointee = destination
         Layout.word(object, 1).pointee = w1 | Layout.forwardedBit
         return destination
@@ -369,7 +379,8 @@ extension Heap {
         }
         let offset = slot &- object
         guard offset >= UInt(Layout.headerBytes), offset < UInt(Layout.headerBytes + Layout.pointerCount(object) * 8) else { return }
-        updateOldSlot(slot)
+        // A weak field is never a remembered slot: the weak pass decides it.
+        if Layout.isWeak(object) { noteWeakInMinor(object) } else { updateOldSlot(slot) }
     }
 
     private func fill(_ range: PageRange, with byte: UInt8) {

@@ -67,6 +67,8 @@ struct ConcurrentMarkState: ~Copyable {
     var owedToMinor: [PageRange] = []
     var rounds = 0
     var lastRoundPages = Int.max
+    /// Old weak objects marked this cycle, for the final pause's weak pass.
+    var weakObjects = RawStack<UInt>()
     /// Pointers to no object met while marking (reported at the final pause).
     var anomalies = 0
     /// Set by the heap's deinit: the marker thread exits.
@@ -137,6 +139,7 @@ extension Heap {
         marking.lastRoundPages = Int.max
         marking.dirty.removeAll()
         marking.rescanning.removeAll()
+        marking.weakObjects.removeAll()
         markFromRootsAndYoung()
         startMarkerThread()
         markerSync.wake()
@@ -151,6 +154,7 @@ extension Heap {
         marking.rescanning.removeAll()
         for range in takeDirty() { rescan(range) }
         while !marking.grey.isEmpty { markGrey(budget: Int.max) }
+        finishWeakInFinalPause()
         if marking.anomalies > 0 {
             statistics.verifyFailures += marking.anomalies
             report("\(marking.anomalies) pointer(s) to no object found while marking; ignored")
@@ -198,6 +202,7 @@ extension Heap {
     private func markFromRootsAndYoung() {
         roots.forEachValue { markOld($0.pointee) }
         forEachStackSlot { markOld($0.pointee) }
+        weak.guardians.forEachReadySlot { markOld($0.pointee) }
         // After a minor collection every live young object is here.
         var object = survivorFrom.start
         while object < survivorTop {
@@ -227,10 +232,49 @@ extension Heap {
         }
     }
 
-    /// Marks grey the unmarked old objects `object`'s fields point to.
+    /// Marks grey the unmarked old objects `object`'s fields point to. A
+    /// weak box marks nothing; an ephemeron its value once its key lives
+    /// (young keys live: the young objects are the old space's roots).
+    /// Old weak objects are kept for the final pause, which judges their
+    /// targets with marking complete.
     @inline(__always)
     func markChildren(of object: UInt) {
+        if Layout.isWeak(object) {
+            if !isYoung(object) { marking.weakObjects.append(object) }
+            if Layout.kind(object) == .ephemeron, isMarkedForFinalPause(Layout.slot(object, 0).pointee) {
+                markOld(Layout.slot(object, 1).pointee)
+            }
+            return
+        }
         for f in 0..<Layout.pointerCount(object) { markOld(Layout.slot(object, f).pointee) }
+    }
+
+    /// Whether `value` counts as alive for this cycle so far: anything but
+    /// an unmarked old object.
+    func isMarkedForFinalPause(_ value: UInt) -> Bool {
+        guard value != 0, value & 7 == 0, space.old.contains(value) else { return true }
+        switch oldObject(at: value) {
+        case let .small(id, cell): return arenas.record(id).pointee.marked.get(cell)
+        case let .large(id): return larges[id].marked
+        case .none: return false
+        }
+    }
+
+    /// The final pause's weak pass: the old weak objects marked this cycle
+    /// and the young ones (all in the survivor space, after the pause's
+    /// minor), judged against old targets only.
+    private func finishWeakInFinalPause() {
+        for i in 0..<marking.weakObjects.count { weak.found.append(marking.weakObjects[i]) }
+        marking.weakObjects.removeAll()
+        var object = survivorFrom.start
+        while object < survivorTop {
+            if Layout.isWeak(object) { weak.found.append(object) }
+            object += UInt(Layout.size(of: object))
+        }
+        weak.found.sortAndUnique()
+        for i in 0..<weak.found.count where Layout.kind(weak.found[i]) == .ephemeron { weak.pending.append(weak.found[i]) }
+        finishWeakInMajor(oldOnly: true, isMarked: isMarkedForFinalPause, mark: markOld,
+                          drain: { while !marking.grey.isEmpty { markGrey(budget: Int.max) } })
     }
 
     /// Scans up to `budget` grey objects.

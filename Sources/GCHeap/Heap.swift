@@ -105,6 +105,8 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     @exclusivity(unchecked) var survivorTop: UInt
     @exclusivity(unchecked) var written = WrittenRegions()
     @exclusivity(unchecked) var scratch = CollectorScratch()
+    /// Weak boxes, ephemerons and guardians (WeakReferences.swift).
+    @exclusivity(unchecked) var weak = WeakState()
     @exclusivity(unchecked) var majorThreshold: Int
     /// Concurrent major collection (ConcurrentMark.swift): touched only with
     /// `markerSync` locked.

@@ -46,8 +46,22 @@ public struct HeapConfiguration: Sendable {
     /// Testing only: microseconds the marker sleeps between steps of 8
     /// objects, so that marking surely overlaps the mutator's stores.
     public var concurrentMarkStepDelayMicroseconds = 0
+    /// Testing only, not API: a weak-reference mechanism broken on purpose,
+    /// the negative control the weak tests must catch.
+    package var weakControl = WeakControl.none
 
     public init() {}
+
+    /// A deliberately wrong weak-reference mechanism (tests only).
+    package enum WeakControl: Sendable {
+        case none
+        /// Weak boxes keep their targets alive.
+        case weakAsStrong
+        /// Ephemeron values are traced whether or not their key lives.
+        case ephemeronValuesStrong
+        /// Guardians never queue anything: their unreachable objects die.
+        case guardiansIgnored
+    }
 
     /// How major collections run.
     public enum MajorMode: String, CaseIterable, Sendable {

@@ -22,6 +22,13 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
     case offsetOutOfRange(offset: Int, count: Int)
     /// An inactive mutator allocated or asked for a collection.
     case inactiveMutator
+    /// An object of one kind given where another is needed (a plain object
+    /// to a weak-box call, say).
+    case wrongObjectKind(expected: ObjectKind, found: ObjectKind)
+    /// A word that must be an object is nil or an immediate.
+    case notAnObject(what: String)
+    /// A guardian that was destroyed (or belongs to another heap).
+    case staleGuardian
 
     public var description: String {
         switch self {
@@ -43,6 +50,12 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
             "data offset \(offset) is out of range: the object has \(count) data bytes"
         case .inactiveMutator:
             "this thread's mutator is inactive: call activate() after the blocking call before touching the heap"
+        case let .wrongObjectKind(expected, found):
+            "the object is \(found.article) \(found.name), not \(expected.article) \(expected.name): use the calls for its kind"
+        case let .notAnObject(what):
+            "\(what) must be an object, not nil or an immediate"
+        case .staleGuardian:
+            "stale guardian: it was destroyed (or belongs to another heap); create a new one"
         }
     }
 }

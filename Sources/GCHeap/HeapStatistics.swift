@@ -39,6 +39,13 @@ public struct HeapStatistics: Codable, Sendable {
     /// mutator or suspended first.
     public var collectorFaultPages = 0
     public var oldBytesInUse = 0
+    /// Weak boxes and ephemerons a collection found with a dead target or
+    /// key, and cleared.
+    public var weakBoxesCleared = 0
+    public var ephemeronsCleared = 0
+    /// Guardian registrations whose object a collection found unreachable
+    /// and queued.
+    public var guardedObjectsReady = 0
     public var minorNanoseconds: UInt64 = 0
     public var majorNanoseconds: UInt64 = 0
     /// Minor collections' pauses, in nanoseconds.

@@ -46,17 +46,41 @@ extension Heap {
             }
         }
 
-        roots.forEachValue { mark($0.pointee) }
-        forEachStackSlot { mark($0.pointee) }
-        while let object = stack.popLast() {
-            let old = !isYoung(object)
-            for f in 0..<Layout.pointerCount(object) {
-                let slot = Layout.slot(object, f)
-                let value = slot.pointee
-                if old && isYoung(value) { scratch.nextRemembered.append(UInt(bitPattern: slot)) }
-                mark(value)
+        func isMarked(_ value: UInt) -> Bool {
+            guard value != 0, value & 7 == 0 else { return true }
+            if isYoung(value) {
+                return survivors.contains(value) && youngMarks.get(Int((value - survivors.start) >> 3))
+            }
+            switch oldObject(at: value) {
+            case let .small(id, cell): return arenas.record(id).pointee.marked.get(cell)
+            case let .large(id): return larges[id].marked
+            case .none: return false
             }
         }
+
+        func drain() {
+            while let object = stack.popLast() {
+                if Layout.isWeak(object) {
+                    // Traced by the weak pass, not here; never remembered slots.
+                    weak.found.append(object)
+                    if Layout.kind(object) == .ephemeron { weak.pending.append(object) }
+                    continue
+                }
+                let old = !isYoung(object)
+                for f in 0..<Layout.pointerCount(object) {
+                    let slot = Layout.slot(object, f)
+                    let value = slot.pointee
+                    if old && isYoung(value) { scratch.nextRemembered.append(UInt(bitPattern: slot)) }
+                    mark(value)
+                }
+            }
+        }
+
+        roots.forEachValue { mark($0.pointee) }
+        forEachStackSlot { mark($0.pointee) }
+        weak.guardians.forEachReadySlot { mark($0.pointee) }
+        drain()
+        finishWeakInMajor(oldOnly: false, isMarked: isMarked, mark: mark, drain: drain)
 
         sweep()
         swap(&remembered, &scratch.nextRemembered)

@@ -41,6 +41,7 @@ public let maxSmallObjectBytes = Layout.maxSmallBytes
 ///     word 0: pointer count (low 32 bits) | data byte count (high 32 bits)
 ///             (the forwarding address while a young object is being moved)
 ///     word 1: embedder tag (low 32) | age (bits 32-39) | forwarded (bit 40)
+///             | filler (bit 41) | kind (bits 42-43, `ObjectKind`)
 ///
 /// Pointer fields follow the header, 8 bytes each; the data bytes follow
 /// them, padded to 8. Objects are 8-aligned, so a field value with its low
@@ -51,6 +52,13 @@ enum Layout {
     @usableFromInline static let forwardedBit: UInt = 1 << 40
     /// Marks the dead object that fills a retired allocation buffer's tail.
     static let fillerBit: UInt = 1 << 41
+    /// Where the object's `ObjectKind` lives. Copying keeps these bits with
+    /// the tag; a plain object has none set, so the collector's loops test
+    /// one word they read anyway before treating an object as plain.
+    static let kindShift: UInt = 42
+    static let kindMask: UInt = 3 << 42
+    /// Bits of word 1 that travel with a copied object (the age is rewritten).
+    static let copiedBits: UInt = 0xffff_ffff | kindMask
     /// A tail of one word holds this instead (no header fits).
     static let fillerWord: UInt = 0xF1F1_F1F1_F1F1_F1F1
     /// Objects above this size go to the large-object space.
@@ -81,6 +89,20 @@ enum Layout {
     static func size(of object: UInt) -> Int { size(pointers: pointerCount(object), bytes: dataCount(object)) }
 
     static func tag(_ object: UInt) -> UInt32 { UInt32(truncatingIfNeeded: word(object, 1).pointee) }
+
+    @inline(__always)
+    static func kind(_ object: UInt) -> ObjectKind {
+        ObjectKind(rawValue: UInt8(truncatingIfNeeded: (word(object, 1).pointee & kindMask) >> kindShift)) ?? .plain
+    }
+
+    /// Whether the object is a weak box or an ephemeron (one test on word 1).
+    @inline(__always)
+    static func isWeak(_ object: UInt) -> Bool { word(object, 1).pointee & kindMask != 0 }
+
+    static func setKind(_ object: UInt, _ kind: ObjectKind) {
+        let w = word(object, 1)
+        w.pointee = (w.pointee & ~kindMask) | UInt(kind.rawValue) << kindShift
+    }
 
     @inlinable @inline(__always)
     static func slot(_ object: UInt, _ field: Int) -> UnsafeMutablePointer<UInt> { word(object, 2 &+ field) }

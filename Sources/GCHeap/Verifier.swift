@@ -41,6 +41,7 @@ extension Heap {
         // Pages the concurrent marker re-armed are owed to the next minor.
         written = written.merged(with: marking.owedToMinor)
         let rememberedSlots = Set(remembered.array)
+        let rememberedWeak = Set(weak.remembered.array)
 
         func valid(_ value: UInt) -> Bool {
             if isYoung(value) { return youngObjects.contains(value) }
@@ -69,7 +70,9 @@ extension Heap {
                 }
                 if old && isYoung(value) {
                     let s = UInt(bitPattern: slot)
-                    if !rememberedSlots.contains(s) && !written.covers(s) {
+                    // A weak object is remembered whole, never by slot.
+                    let known = Layout.isWeak(object) ? rememberedWeak.contains(object) : rememberedSlots.contains(s)
+                    if !known && !written.covers(s) {
                         fail("old-to-young pointer not remembered: field \(f) of old object 0x\(String(object, radix: 16))")
                     }
                 }
@@ -109,14 +112,27 @@ extension Heap {
         } catch { preconditionFailure("the heap was inspected from an inactive main mutator") }
     }
 
+    /// Strong reachability: a weak box's target is not followed, an
+    /// ephemeron's value only once its key is reached (to a fixpoint).
     private func reachableStopped() -> [ObjectRef] {
         var visited = Set<UInt>()
         var stack: [UInt] = []
-        for value in allRoots where value != 0 && value & 7 == 0 && visited.insert(value).inserted { stack.append(value) }
+        var waiting: [UInt: [UInt]] = [:]   // key -> values waiting on it
+        func reach(_ value: UInt) {
+            guard value != 0, value & 7 == 0, visited.insert(value).inserted else { return }
+            stack.append(value)
+            if let values = waiting.removeValue(forKey: value) { for v in values { reach(v) } }
+        }
+        for value in allRoots { reach(value) }
         while let object = stack.popLast() {
-            for f in 0..<Layout.pointerCount(object) {
-                let value = Layout.slot(object, f).pointee
-                if value != 0, value & 7 == 0, visited.insert(value).inserted { stack.append(value) }
+            switch Layout.kind(object) {
+            case .plain:
+                for f in 0..<Layout.pointerCount(object) { reach(Layout.slot(object, f).pointee) }
+            case .weakBox:
+                break
+            case .ephemeron:
+                let key = Layout.slot(object, 0).pointee, value = Layout.slot(object, 1).pointee
+                if key == 0 || key & 7 != 0 || visited.contains(key) { reach(value) } else { waiting[key, default: []].append(value) }
             }
         }
         return visited.map { ObjectRef(address: $0) }
@@ -127,6 +143,7 @@ extension Heap {
         var values: [UInt] = []
         roots.forEachValue { values.append($0.pointee) }
         forEachStackSlot { values.append($0.pointee) }
+        weak.guardians.forEachReadySlot { values.append($0.pointee) }
         return values
     }
 

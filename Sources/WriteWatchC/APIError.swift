@@ -26,7 +26,9 @@ enum APIError: Error, CustomStringConvertible {
         case let .heap(error):
             switch error {
             case .heapExhausted: ww_status(WW_ERR_HEAP_EXHAUSTED)
-            case .invalidConfiguration, .invalidObjectSize, .fieldOutOfRange, .offsetOutOfRange: ww_status(WW_ERR_INVALID_ARGUMENT)
+            case .invalidConfiguration, .invalidObjectSize, .fieldOutOfRange, .offsetOutOfRange, .wrongObjectKind, .notAnObject:
+                ww_status(WW_ERR_INVALID_ARGUMENT)
+            case .staleGuardian: ww_status(WW_ERR_INVALID_HANDLE)
             case let .barrierUnavailable(_, cause): APIError.tracker(cause).status
             case .reservationFailed: ww_status(WW_ERR_SYSTEM)
             case .staleRoot: ww_status(WW_ERR_INVALID_HANDLE)
