@@ -103,6 +103,11 @@ struct GuardianTable {
 
     func readyCount(_ g: Guardian) -> Int { queues[Int(g.index)].readyCount }
 
+    func readyObjects(_ g: Guardian) -> [UInt] {
+        let q = queues[Int(g.index)]
+        return q.ready[q.head...].map(\.object)
+    }
+
     /// Every ready object's slot: they are roots.
     mutating func forEachReadySlot(_ body: (UnsafeMutablePointer<UInt>) -> Void) {
         guard readyTotal > 0 else { return }

@@ -53,7 +53,7 @@ public struct HeapConfiguration: Sendable {
     public init() {}
 
     /// A deliberately wrong weak-reference mechanism (tests only).
-    package enum WeakControl: Sendable {
+    package enum WeakControl: Hashable, Sendable {
         case none
         /// Weak boxes keep their targets alive.
         case weakAsStrong

@@ -95,6 +95,15 @@ extension Heap {
         }
     }
 
+    /// The ready objects not yet popped, earliest registration first,
+    /// without popping them (for dumps and debugging).
+    public func readyObjects(_ guardian: Guardian) throws(HeapError) -> [ObjectRef] {
+        try safepoints.locked { () throws(HeapError) in
+            guard weak.guardians.isLive(guardian) else { throw .staleGuardian }
+            return weak.guardians.readyObjects(guardian).map { ObjectRef(address: $0) }
+        }
+    }
+
     /// Ready registrations not yet popped.
     public func readyCount(_ guardian: Guardian) throws(HeapError) -> Int {
         try safepoints.locked { () throws(HeapError) in

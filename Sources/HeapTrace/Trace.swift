@@ -8,6 +8,23 @@ public enum TraceCommand: Equatable, Sendable {
     case minor
     case major
     case verify
+    /// A weak box whose target is root `target`.
+    case weak(id: Int, target: Int)
+    /// Weak box root `id`'s target := root `target`, or nil.
+    case weakset(id: Int, target: Int?)
+    case ephemeron(id: Int, key: Int, value: Int?)
+    case guardian(name: String)
+    case guardObject(guardian: String, id: Int)
+    /// Take guardian `guardian`'s earliest ready registration, which must be `id`.
+    case pop(guardian: String, id: Int)
+
+    /// Whether the command is one of the weak-reference lines.
+    public var isWeakLine: Bool {
+        switch self {
+        case .weak, .weakset, .ephemeron, .guardian, .guardObject, .pop: true
+        default: false
+        }
+    }
 }
 
 /// A command and the line it came from.
@@ -88,6 +105,26 @@ public enum Trace {
         case "verify":
             try arity(0, "verify")
             return .verify
+        case "weak":
+            try arity(2, "weak ID TARGET")
+            return .weak(id: try number(0, "ID"), target: try number(1, "TARGET"))
+        case "weakset":
+            try arity(2, "weakset ID TARGET")
+            let target: Int? = args[1] == "-" ? nil : try number(1, "TARGET")
+            return .weakset(id: try number(0, "ID"), target: target)
+        case "ephemeron":
+            try arity(3, "ephemeron ID KEY VALUE")
+            let value: Int? = args[2] == "-" ? nil : try number(2, "VALUE")
+            return .ephemeron(id: try number(0, "ID"), key: try number(1, "KEY"), value: value)
+        case "guardian":
+            try arity(1, "guardian G")
+            return .guardian(name: String(args[0]))
+        case "guard":
+            try arity(2, "guard G ID")
+            return .guardObject(guardian: String(args[0]), id: try number(1, "ID"))
+        case "pop":
+            try arity(2, "pop G ID")
+            return .pop(guardian: String(args[0]), id: try number(1, "ID"))
         default:
             throw TraceError(line: line, "unknown command '\(verb)'")
         }
