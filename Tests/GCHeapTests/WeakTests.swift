@@ -1,6 +1,7 @@
 import XCTest
 import GCHeap
 import WriteWatch
+import HeapTrace
 
 /// Runs weak-reference scenarios in both major modes. A major here is a
 /// complete one: under concurrent majors a whole cycle and the minor after
@@ -237,5 +238,94 @@ final class WeakTests: XCTestCase {
         XCTAssertThrowsError(try heap.ephemeronEntry(box)) { XCTAssertEqual($0 as? HeapError, .wrongObjectKind(expected: .ephemeron, found: .weakBox)) }
         XCTAssertThrowsError(try heap.allocateEphemeron(key: .null, value: .null)) { XCTAssertEqual($0 as? HeapError, .notAnObject(what: "an ephemeron's key")) }
         XCTAssertEqual(heap.kind(of: box), .weakBox)
+    }
+}
+
+/// Threads set old weak boxes to young targets, drop targets and register
+/// objects with one shared guardian while each other's collections run:
+/// a box whose target a thread still holds reads exactly that object; after
+/// a complete major every box of a dropped target reads nil, and every
+/// registered object comes back exactly once.
+struct ThreadedWeakScenario: HeapScenario {
+    var threads = 2
+    var operations = 3000
+    var slots = 32
+    var concurrent = false
+
+    func visit<B: Barrier>(_: B.Type) throws -> [String] {
+        var config = smallConfig()
+        config.allocationBufferBytes = 4 << 10
+        if concurrent { config.majorMode = .concurrent }
+        let heap = try Heap<B>(configuration: config)
+        let guardian = heap.makeGuardian()
+        let results = Results()
+        let box = UncheckedHeap(heap)
+        let (threads, operations, slots) = (self.threads, self.operations, self.slots)
+        let registered = Results()
+        heap.deactivate()
+        runThreads(threads) { t in
+            let heap = box.heap
+            let m = heap.attach()
+            defer { m.detach() }
+            var random = SplitMix64(seed: 0x3EA4 &+ UInt64(t))
+            func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+            do {
+                let own = heap.makeRoot(try m.allocate(pointers: slots, bytes: 0, tag: 1))
+                let boxes = heap.makeRoot(try m.allocate(pointers: slots, bytes: 0, tag: 2))
+                for i in 0..<slots { m.store(try heap.object(boxes)!, i, try m.allocateWeakBox(target: .null)) }
+                var held = [UInt32?](repeating: nil, count: slots)
+                for step in 0..<operations {
+                    let i = pick(slots)
+                    switch pick(10) {
+                    case 0..<5:   // a new target, held, into an (old) box
+                        let o = try m.allocate(pointers: 0, bytes: 8, tag: UInt32(t << 24 | step))
+                        m.store(try heap.object(own)!, i, o)
+                        try heap.setWeakTarget(m.load(try heap.object(boxes)!, i).ref!, Value(o))
+                        held[i] = UInt32(t << 24 | step)
+                    case 5..<7:   // drop the target: only the box refers to it
+                        m.store(try heap.object(own)!, i, Value.null)
+                        held[i] = nil
+                    case 7:       // register an object and drop it
+                        try heap.register(try m.allocate(pointers: 0, bytes: 8, tag: UInt32(t << 24 | step)), with: guardian)
+                        registered.count()
+                    case 8:
+                        try m.collectMinor()
+                    default:
+                        for j in 0..<slots {
+                            guard let tag = held[j] else { continue }
+                            let target = try heap.weakTarget(m.load(try heap.object(boxes)!, j).ref!)
+                            guard let o = target.ref, heap.isPlausible(o), heap.tag(o) == tag, target == m.load(try heap.object(own)!, j) else {
+                                results.add("thread \(t) step \(step): box \(j) lost its held target")
+                                break
+                            }
+                        }
+                    }
+                }
+                // Drop every target; the main thread's major clears the boxes.
+                for i in 0..<slots { m.store(try heap.object(own)!, i, Value.null) }
+                try heap.release(own)
+                _ = heap.makeRoot(try heap.get(boxes))   // kept for the check below
+            } catch { results.add("thread \(t): \(error)") }
+        }
+        heap.activate()
+        try heap.collectMajor()
+        var problems = results.all
+        // Every box reachable from the roots: all targets were dropped.
+        for object in heap.reachableObjects() where heap.kind(of: object) == .weakBox {
+            if !(try heap.weakTarget(object)).isNull { problems.append("a box of a dropped target survived a complete major") }
+        }
+        var popped = 0
+        while try heap.popReady(guardian) != nil { popped += 1 }
+        if popped != registered.total { problems.append("popped \(popped) registrations of \(registered.total)") }
+        let failures = heap.verify()
+        if !failures.isEmpty { problems.append("verify: \(failures[0])") }
+        return problems
+    }
+}
+
+extension WeakTests {
+    func testThreadsWithWeakBoxesAndOneGuardian() throws {
+        try assertSoundAndCaught(ThreadedWeakScenario())
+        try assertSoundAndCaught(ThreadedWeakScenario(concurrent: true))
     }
 }
