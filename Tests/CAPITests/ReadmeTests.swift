@@ -74,8 +74,10 @@ final class ReadmeTests: XCTestCase {
         let (runStatus, output) = try CAPITests.run([app.appendingPathComponent(".build/debug/app").path], check: false)
         XCTAssertEqual(runStatus, 0, output)
         // The first block prints the dirty-page count and the verifier's
-        // problems: none.
-        XCTAssertTrue(output.hasSuffix(" []\n"), output)
+        // problems: none; the weak block the guardian's clean-up, and that
+        // the box of a live object was not cleared.
+        XCTAssertTrue(output.contains(" []\n"), output)
+        XCTAssertTrue(output.hasSuffix("clean up 4\nfalse\n"), output)
     }
 
     /// The C block, linked with the README's `cc` lines against the
