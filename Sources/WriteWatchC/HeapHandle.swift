@@ -254,7 +254,7 @@ final class MutatorHandle {
     @inline(__always)
     func checkActive() throws(APIError) {
         try checkThread()
-        guard active else { throw .inactive(HeapError.inactiveMutator.description) }
+        guard active else { throw .inactive(APIError.inCTerms(.inactiveMutator)) }
     }
 
     /// The shadow stack's depth, checked to hold at least `needed` values.
