@@ -81,8 +81,24 @@ enum APIError: Error, CustomStringConvertible {
             "this thread's mutator is inactive: call ww_activate after the blocking call, before touching the heap"
         case let .fieldOutOfRange(field, count):
             "field \(field) is out of range: the object has \(count) pointer fields"
+        case let .wrongObjectKind(expected, found):
+            "the object is \(cKind(found)), not \(cKind(expected)): use the calls for its kind (ww_weak_get and ww_weak_set for a weak box, ww_ephemeron_get for an ephemeron)"
+        case let .notAnObject(what):
+            "\(what) must be an object, not WW_NULL or an immediate"
+        case .staleGuardian:
+            "invalid guardian handle: it was destroyed with ww_guardian_destroy (or belongs to another heap), or never came from ww_guardian_create; create a new one"
         default:
             error.description
+        }
+    }
+
+    /// An object kind with its article, as the C API's messages name it: a
+    /// plain object is one from ww_allocate.
+    static func cKind(_ kind: ObjectKind) -> String {
+        switch kind {
+        case .plain: "a plain object (from ww_allocate)"
+        case .weakBox: "a weak box (from ww_weak_create)"
+        case .ephemeron: "an ephemeron (from ww_ephemeron_create)"
         }
     }
 

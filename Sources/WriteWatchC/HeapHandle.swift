@@ -42,6 +42,9 @@ final class HeapHandle {
     let releaseRoot: (UInt64) throws(HeapError) -> Void
     /// Whether a word is an object of this heap (`Heap.holdsObject`).
     let holds: (UInt) -> Bool
+    /// Guardians, as their `Guardian.rawValue`.
+    let makeGuardian: () -> UInt64
+    let destroyGuardian: (UInt64) throws(HeapError) -> Void
 
     /// The handle for `heap`; call it where `B` is concrete.
     static func make<B: Barrier>(_ heap: Heap<B>, notice: String?) -> HeapHandle {
@@ -65,7 +68,9 @@ final class HeapHandle {
             root: { (id) throws(HeapError) in try heap.get(rootFromID(id)).bits },
             setRoot: { (id, value) throws(HeapError) in try heap.set(rootFromID(id), Value(bits: value)) },
             releaseRoot: { (id) throws(HeapError) in try heap.release(rootFromID(id)) },
-            holds: { heap.holdsObject($0) })
+            holds: { heap.holdsObject($0) },
+            makeGuardian: { heap.makeGuardian().rawValue },
+            destroyGuardian: { (id) throws(HeapError) in try heap.destroyGuardian(Guardian(rawValue: id)) })
         handle.main = MutatorHandle(ops: .make(heap, detach: {}), owner: handle.creator, home: handle, isMain: true)
         return handle
     }
@@ -74,7 +79,8 @@ final class HeapHandle {
                  verify: @escaping () -> [String], makeRoot: @escaping (UInt) -> UInt64,
                  root: @escaping (UInt64) throws(HeapError) -> UInt,
                  setRoot: @escaping (UInt64, UInt) throws(HeapError) -> Void,
-                 releaseRoot: @escaping (UInt64) throws(HeapError) -> Void, holds: @escaping (UInt) -> Bool) {
+                 releaseRoot: @escaping (UInt64) throws(HeapError) -> Void, holds: @escaping (UInt) -> Bool,
+                 makeGuardian: @escaping () -> UInt64, destroyGuardian: @escaping (UInt64) throws(HeapError) -> Void) {
         self.barrier = barrier
         self.attach = attach
         self.statistics = statistics
@@ -84,6 +90,8 @@ final class HeapHandle {
         self.setRoot = setRoot
         self.releaseRoot = releaseRoot
         self.holds = holds
+        self.makeGuardian = makeGuardian
+        self.destroyGuardian = destroyGuardian
         attached.withLock { $0.append(creator) }
     }
 
@@ -120,13 +128,13 @@ final class HeapHandle {
     }
 
     /// Refuses a word that is not an object of this heap, before anything
-    /// reads its header.
-    func checkObject(_ object: ww_value) throws(APIError) {
+    /// reads its header; `name` is the parameter as the header spells it.
+    func checkObject(_ object: ww_value, _ name: String = "object") throws(APIError) {
         guard ww_is_object(object) != 0 else {
-            throw .invalidArgument("object 0x\(String(object, radix: 16)) is not an object (WW_NULL or an immediate)")
+            throw .invalidArgument("\(name) 0x\(String(object, radix: 16)) is not an object (WW_NULL or an immediate)")
         }
         guard holds(object) else {
-            throw .invalidArgument("object 0x\(String(object, radix: 16)) is not an object of this heap: pass a value that ww_allocate, a load, a root or the stack gave since the last collection")
+            throw .invalidArgument("\(name) 0x\(String(object, radix: 16)) is not an object of this heap: pass a value that ww_allocate, a load, a root or the stack gave since the last collection")
         }
     }
 }
@@ -170,6 +178,16 @@ struct MutatorOps {
     var deactivate: () -> Void
     var activate: () -> Void
     var collect: (Bool) throws(HeapError) -> Void
+    /// Weak boxes, ephemerons and guardians (WeakAPI.swift); guardians as
+    /// their `Guardian.rawValue`, a popped nothing as 0.
+    var allocateWeakBox: (UInt) throws(HeapError) -> UInt
+    var allocateEphemeron: (UInt, UInt) throws(HeapError) -> UInt
+    var kind: (UInt) -> ObjectKind
+    var weakTarget: (UInt) throws(HeapError) -> UInt
+    var setWeakTarget: (UInt, UInt) throws(HeapError) -> Void
+    var ephemeronEntry: (UInt) throws(HeapError) -> (key: UInt, value: UInt)
+    var register: (UInt, UInt64) throws(HeapError) -> Void
+    var popReady: (UInt64) throws(HeapError) -> UInt
     var detach: () -> Void
     /// The state `ww_mutator_fast` mirrors.
     var fastPathState: UnsafeMutableRawPointer
@@ -191,6 +209,19 @@ struct MutatorOps {
             deactivate: { m.deactivate() },
             activate: { m.activate() },
             collect: { (major) throws(HeapError) in major ? try m.collectMajor() : try m.collectMinor() },
+            allocateWeakBox: { (t) throws(HeapError) in try m.allocateWeakBox(target: Value(bits: t)).address },
+            allocateEphemeron: { (k, v) throws(HeapError) in
+                try m.allocateEphemeron(key: Value(bits: k), value: Value(bits: v)).address
+            },
+            kind: { m.heap.kind(of: ObjectRef(address: $0)) },
+            weakTarget: { (b) throws(HeapError) in try m.heap.weakTarget(ObjectRef(address: b)).bits },
+            setWeakTarget: { (b, t) throws(HeapError) in try m.heap.setWeakTarget(ObjectRef(address: b), Value(bits: t)) },
+            ephemeronEntry: { (e) throws(HeapError) in
+                let entry = try m.heap.ephemeronEntry(ObjectRef(address: e))
+                return (entry.key.bits, entry.value.bits)
+            },
+            register: { (o, g) throws(HeapError) in try m.heap.register(ObjectRef(address: o), with: Guardian(rawValue: g)) },
+            popReady: { (g) throws(HeapError) in try m.heap.popReady(Guardian(rawValue: g))?.address ?? 0 },
             detach: detach,
             fastPathState: m.fastPathState)
     }
@@ -223,7 +254,7 @@ final class MutatorHandle {
     @inline(__always)
     func checkActive() throws(APIError) {
         try checkThread()
-        guard active else { throw .inactive(HeapError.inactiveMutator.description) }
+        guard active else { throw .inactive(APIError.inCTerms(.inactiveMutator)) }
     }
 
     /// The shadow stack's depth, checked to hold at least `needed` values.

@@ -9,10 +9,10 @@
  *   ww_last_error() gives this thread's message: the same text the Swift
  *   error gives (which feature, which kernel version, errno, what to do).
  *   Out-parameters are written only on success, unless a call says otherwise.
- * - Handles (ww_heap, ww_mutator, ww_tracker, ww_root) are values, not
- *   pointers. A handle that was destroyed, detached, closed or released is
- *   detected and refused with WW_ERR_INVALID_HANDLE; it never reaches
- *   freed memory. Destroying a handle while another thread uses it is a race
+ * - Handles (ww_heap, ww_mutator, ww_tracker, ww_root, ww_guardian) are
+ *   values, not pointers. A handle that was destroyed, detached, closed or
+ *   released is detected and refused with WW_ERR_INVALID_HANDLE; it never
+ *   reaches freed memory. Destroying a handle while another thread uses it is a race
  *   the caller must prevent, as with free().
  * - Objects are ww_value words: 0 is nil, an 8-aligned word is an object's
  *   address, a word with the low bit set is an immediate integer. An object
@@ -362,6 +362,65 @@ ww_status ww_root_create(ww_heap heap, ww_value value, ww_root *root);
 ww_status ww_root_get(ww_heap heap, ww_root root, ww_value *value);
 ww_status ww_root_set(ww_heap heap, ww_root root, ww_value value);
 ww_status ww_root_release(ww_heap heap, ww_root root);
+
+/* ---- Weak references: weak boxes, ephemerons, guardians ---------------- */
+
+/* With the semantics of Chez Scheme and Guile. A weak box and an ephemeron
+ * are heap objects of their own kind, allocated young and moved like any
+ * other (hold them on the shadow stack or in a root); read and set their
+ * fields through these calls, which refuse an object of another kind with
+ * WW_ERR_INVALID_ARGUMENT. A collection decides their targets after
+ * tracing the strong references: ephemerons to a fixpoint, then guardians,
+ * then clearing. Minors decide young targets, majors old ones.
+ *
+ * The create calls may collect first; they keep the values passed to them
+ * alive and up to date across it (the caller need not push them). Each call
+ * refuses a word that is not an object of this heap where one is needed
+ * (WW_ERR_INVALID_ARGUMENT) and NULL out-pointers (WW_ERR_INVALID_ARGUMENT),
+ * and checks its mutator like the other mutator calls (WW_ERR_WRONG_THREAD,
+ * WW_ERR_INACTIVE). */
+
+/* A weak box holding `target` (an object, WW_NULL or an immediate), which
+ * the box does not keep alive. */
+ww_status ww_weak_create(ww_mutator mutator, ww_value target, ww_value *box);
+/* The box's target: the object (at its current address) while it is alive,
+ * WW_NULL once a collection has found it unreachable. */
+ww_status ww_weak_get(ww_mutator mutator, ww_value box, ww_value *target);
+/* Sets the box's target (an object, WW_NULL or an immediate): a pointer
+ * store through the barrier, so an old box may be given a young target. */
+ww_status ww_weak_set(ww_mutator mutator, ww_value box, ww_value target);
+
+/* An ephemeron: `key` (an object) and `value` (an object, WW_NULL or an
+ * immediate). The value is kept alive only while the key is alive by paths
+ * other than this ephemeron's value (a value that refers to its own key does
+ * not keep it alive); once a collection finds the key dead, both read
+ * WW_NULL. */
+ww_status ww_ephemeron_create(ww_mutator mutator, ww_value key, ww_value value, ww_value *ephemeron);
+/* The ephemeron's key and value (both WW_NULL once the key died). */
+ww_status ww_ephemeron_get(ww_mutator mutator, ww_value ephemeron, ww_value *key, ww_value *value);
+
+/* A guardian: objects registered with it are not freed when they become
+ * unreachable. The collection that finds one unreachable keeps it (and what
+ * it reaches: weak boxes and ephemeron keys to it are not cleared) and
+ * queues it; ww_guardian_pop hands it back, a strong reference again, for
+ * the runtime's own clean-up. A handle like the others, of the heap that
+ * created it, usable from any attached thread; a destroyed one (or a zeroed
+ * or made-up one) is refused with WW_ERR_INVALID_HANDLE. */
+typedef struct ww_guardian { uint64_t id; } ww_guardian;
+WW_STATIC_ASSERT(sizeof(ww_guardian) == 8, "handles are one 64-bit word");
+
+/* A new guardian, with nothing registered. */
+ww_status ww_guardian_create(ww_heap heap, ww_guardian *guardian);
+/* Registers `object` (an object of this heap): each registration comes back
+ * once, so an object registered twice is popped twice. */
+ww_status ww_guardian_register(ww_mutator mutator, ww_guardian guardian, ww_value object);
+/* The earliest-registered object a collection found unreachable and that
+ * was not popped yet, into *object; WW_NULL: none is ready. Valid like any
+ * object address (hold it before the next allocation). */
+ww_status ww_guardian_pop(ww_mutator mutator, ww_guardian guardian, ww_value *object); /* WW_NULL: none ready */
+/* Destroys the guardian: its registrations and ready queue are dropped (the
+ * objects are ordinary objects again) and the handle dies. */
+ww_status ww_guardian_destroy(ww_heap heap, ww_guardian guardian);
 
 /* ---- The tracker on its own: GetWriteWatch for Linux ------------------- */
 

@@ -1,6 +1,7 @@
-/* Random C API calls with bad arguments: stale, zero and made-up handles,
- * huge sizes, out-of-range fields and stack indices, wild words to the
- * checked calls, bad tracker ranges. Each call is built either wholly valid
+/* Random C API calls with bad arguments: stale, zero and made-up handles
+ * (guardians included), huge sizes, out-of-range fields and stack indices,
+ * wild words and objects of the wrong kind to the checked and the weak
+ * calls, bad tracker ranges. Each call is built either wholly valid
  * (it must return WW_OK) or with one argument wrong on purpose (it must
  * return an error, never WW_OK, never a signal); after the calls the heap
  * must still verify. The Swift test (CAPITests.swift) runs it per barrier
@@ -115,6 +116,21 @@ static void regressions(const char *barrier) {
     MUST(ww_allocate(m, 4, 9000, 2, &large));
     refused(ww_load_checked(m, large + 16, 0, &value), "not an object of this heap", "regress/load-interior-large");
     accepted(ww_load_checked(m, large, 3, &value), "regress/load-large");
+    /* Not regressions but the same hazard: the weak calls read an object's
+     * header for its kind, which must wait until the word is known to be
+     * an object of this heap. */
+    ww_value key;
+    ww_guardian g;
+    MUST(ww_guardian_create(heap, &g));
+    refused(ww_weak_get(m, (ww_value)on_stack, &value), "not an object of this heap", "regress/weak-get-stack-address");
+    refused(ww_weak_set(m, (ww_value)0x1000, WW_NULL), "not an object of this heap", "regress/weak-set-outside-heap");
+    refused(ww_weak_get(m, large + 16, &value), "not an object of this heap", "regress/weak-get-interior-large");
+    refused(ww_ephemeron_get(m, (ww_value)on_stack, &key, &value), "not an object of this heap", "regress/ephemeron-get-stack-address");
+    refused(ww_ephemeron_create(m, (ww_value)0x1000, WW_NULL, &value), "not an object of this heap", "regress/ephemeron-create-outside-key");
+    refused(ww_guardian_register(m, g, (ww_value)on_stack), "not an object of this heap", "regress/guardian-register-stack-address");
+    refused(ww_weak_get(m, large, &value), "not a weak box", "regress/weak-get-large-plain");
+    MUST(ww_guardian_destroy(heap, g));
+    refused(ww_guardian_pop(m, g, &value), "guardian", "regress/guardian-pop-destroyed");
     MUST(ww_heap_destroy(heap));
 }
 
@@ -127,6 +143,7 @@ struct pool {
     ww_tracker tracker;
     void *tracked;
     size_t tracked_bytes;
+    ww_guardian guardian, destroyed_guardian;
 };
 
 static ww_mutator bad_mutator(struct pool *p) {
@@ -145,8 +162,37 @@ static ww_heap bad_heap(struct pool *p) {
     }
 }
 
+static ww_guardian bad_guardian(struct pool *p) {
+    switch (below(4)) {
+    case 0: return (ww_guardian){0};
+    case 1: return p->destroyed_guardian;
+    case 2: return (ww_guardian){next()};
+    default: return (ww_guardian){p->guardian.id ^ ((uint64_t)1 << (32 + below(32)))}; /* another generation */
+    }
+}
+
+/* A word the weak calls accept as a target or a value: WW_NULL, an
+ * immediate, or an object of the heap. */
+static ww_value valid_value(ww_value object) {
+    switch (below(3)) {
+    case 0: return WW_NULL;
+    case 1: return ww_from_int((intptr_t)next() >> 2);
+    default: return object;
+    }
+}
+
+/* A word that is not an object of the heap, or one of the wrong kind. */
+static ww_value not_a(ww_value wrong_kind) {
+    switch (below(3)) {
+    case 0: return WW_NULL;
+    case 1: return ww_from_int((intptr_t)below(1000));
+    default: return below(2) ? wrong_kind : wild_word();
+    }
+}
+
 /* The object on top of the shadow stack: kept there so that it survives
- * every collection a call may run. */
+ * every collection a call may run. Below it, a weak box (depth 2) and an
+ * ephemeron (depth 1), kept the same way. */
 static ww_value top_object(struct pool *p) {
     ww_value v = WW_NULL;
     MUST(ww_peek(p->m, 0, &v));
@@ -158,7 +204,10 @@ static void one_call(struct pool *p) {
     size_t depth = 0, count = 0;
     MUST(ww_stack_depth(p->m, &depth));
     int bad = (int)below(4) != 0; /* three calls in four get a bad argument */
-    switch (below(14)) {
+    ww_value box = WW_NULL, ephemeron = WW_NULL, key = 0;
+    MUST(ww_peek(p->m, 2, &box));
+    MUST(ww_peek(p->m, 1, &ephemeron));
+    switch (below(17)) {
     case 0: /* allocate */
         if (!bad) {
             accepted(ww_allocate(p->m, below(4), below(64), 1, &out), "allocate");
@@ -292,6 +341,74 @@ static void one_call(struct pool *p) {
         refused(ww_tracker_open(below(2) ? "no-such-mechanism" : "", &t), NULL, "tracker-open/bad-name");
         break;
     }
+    case 13: /* weak boxes */
+        if (!bad) {
+            switch (below(3)) {
+            case 0: accepted(ww_weak_create(p->m, valid_value(object), &out), "weak-create"); break;
+            case 1: accepted(ww_weak_get(p->m, box, &out), "weak-get"); break;
+            default: accepted(ww_weak_set(p->m, box, valid_value(object)), "weak-set"); break;
+            }
+        } else {
+            switch (below(7)) {
+            case 0: refused(ww_weak_create(p->m, wild_word(), &out), "ww_weak_create: target", "weak-create/wild-target"); break;
+            case 1: refused(ww_weak_create(p->m, WW_NULL, NULL), "NULL", "weak-create/null-out"); break;
+            case 2: refused(ww_weak_get(p->m, not_a(below(2) ? object : ephemeron), &out), "ww_weak_get: box", "weak-get/not-a-box"); break;
+            case 3: refused(ww_weak_get(p->m, box, NULL), "NULL", "weak-get/null-out"); break;
+            case 4: refused(ww_weak_set(p->m, not_a(object), WW_NULL), "ww_weak_set: box", "weak-set/not-a-box"); break;
+            case 5: refused(ww_weak_set(p->m, box, wild_word()), "ww_weak_set: target", "weak-set/wild-target"); break;
+            default: refused(ww_weak_get(bad_mutator(p), box, &out), NULL, "weak-get/bad-mutator"); break;
+            }
+        }
+        break;
+    case 14: /* ephemerons */
+        if (!bad) {
+            if (below(2)) accepted(ww_ephemeron_create(p->m, below(2) ? object : box, valid_value(object), &out), "ephemeron-create");
+            else accepted(ww_ephemeron_get(p->m, ephemeron, &key, &out), "ephemeron-get");
+        } else {
+            switch (below(7)) {
+            case 0: refused(ww_ephemeron_create(p->m, not_a(WW_NULL), WW_NULL, &out), "ww_ephemeron_create: key", "ephemeron-create/key"); break;
+            case 1: refused(ww_ephemeron_create(p->m, object, wild_word(), &out), "ww_ephemeron_create: value", "ephemeron-create/wild-value"); break;
+            case 2: refused(ww_ephemeron_create(p->m, object, WW_NULL, NULL), "NULL", "ephemeron-create/null-out"); break;
+            case 3: refused(ww_ephemeron_get(p->m, not_a(below(2) ? object : box), &key, &out), "ww_ephemeron_get: ephemeron", "ephemeron-get/not-an-ephemeron"); break;
+            case 4: refused(ww_ephemeron_get(p->m, ephemeron, below(2) ? NULL : &key, NULL), "NULL", "ephemeron-get/null-out"); break;
+            case 5: refused(ww_ephemeron_get(p->m, ephemeron, NULL, &out), "NULL", "ephemeron-get/null-key-out"); break;
+            default: refused(ww_ephemeron_create(bad_mutator(p), object, WW_NULL, &out), NULL, "ephemeron-create/bad-mutator"); break;
+            }
+        }
+        break;
+    case 15: /* guardians */
+        if (!bad) {
+            switch (below(4)) {
+            case 0: accepted(ww_guardian_register(p->m, p->guardian, object), "guardian-register"); break;
+            case 1: /* a registration that dies: it comes back through pop */
+                MUST(ww_allocate(p->m, 1, 8, 2, &out));
+                accepted(ww_guardian_register(p->m, p->guardian, out), "guardian-register-young");
+                break;
+            case 2: accepted(ww_guardian_pop(p->m, p->guardian, &out), "guardian-pop"); break;
+            default: {
+                ww_guardian g;
+                accepted(ww_guardian_create(p->heap, &g), "guardian-create");
+                accepted(ww_guardian_destroy(p->heap, g), "guardian-destroy");
+                break;
+            }
+            }
+        } else {
+            switch (below(7)) {
+            case 0: refused(ww_guardian_register(p->m, bad_guardian(p), object), "guardian", "guardian-register/bad-guardian"); break;
+            case 1: refused(ww_guardian_register(p->m, p->guardian, not_a(WW_NULL)), "ww_guardian_register: object", "guardian-register/not-an-object"); break;
+            case 2: refused(ww_guardian_pop(p->m, bad_guardian(p), &out), "guardian", "guardian-pop/bad-guardian"); break;
+            case 3: refused(ww_guardian_pop(p->m, p->guardian, NULL), "NULL", "guardian-pop/null-out"); break;
+            case 4: {
+                ww_guardian g;
+                if (below(2)) refused(ww_guardian_create(bad_heap(p), &g), "heap", "guardian-create/bad-heap");
+                else refused(ww_guardian_create(p->heap, NULL), "NULL", "guardian-create/null-out");
+                break;
+            }
+            case 5: refused(ww_guardian_destroy(below(2) ? bad_heap(p) : p->heap, bad_guardian(p)), NULL, "guardian-destroy/bad"); break;
+            default: refused(ww_guardian_register(bad_mutator(p), p->guardian, object), NULL, "guardian-register/bad-mutator"); break;
+            }
+        }
+        break;
     default: /* NULL outputs everywhere */
         switch (below(4)) {
         case 0: refused(ww_allocate(p->m, 1, 8, 1, NULL), "NULL", "allocate/null"); break;
@@ -325,8 +442,19 @@ int main(int argc, char **argv) {
     o.nursery_bytes = 256 << 10; /* collections every few hundred calls */
     MUST(ww_heap_create(&o, &p.heap, &p.m));
     ww_value object;
+    MUST(ww_weak_create(p.m, WW_NULL, &object));
+    MUST(ww_push(p.m, object));
     MUST(ww_allocate(p.m, 3, 16, 1, &object));
     MUST(ww_push(p.m, object));
+    MUST(ww_peek(p.m, 0, &object));
+    ww_value ephemeron;
+    MUST(ww_ephemeron_create(p.m, object, WW_NULL, &ephemeron));
+    MUST(ww_pop(p.m, &object));
+    MUST(ww_push(p.m, ephemeron));
+    MUST(ww_push(p.m, object));
+    MUST(ww_guardian_create(p.heap, &p.guardian));
+    MUST(ww_guardian_create(p.heap, &p.destroyed_guardian));
+    MUST(ww_guardian_destroy(p.heap, p.destroyed_guardian));
     MUST(ww_tracker_open("auto", &p.tracker));
     p.tracked_bytes = 16 * 4096;
     p.tracked = mmap(NULL, p.tracked_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -334,6 +462,11 @@ int main(int argc, char **argv) {
     for (call_number = 0; call_number < calls; call_number++) one_call(&p);
     call_number = -1;
 
+    MUST(ww_collect_minor(p.m)); /* the dead young registrations become ready */
+    MUST(ww_collect_major(p.m));
+    ww_value popped = WW_NULL;
+    do accepted(ww_guardian_pop(p.m, p.guardian, &popped), "final-pop"); while (popped != WW_NULL);
+    accepted(ww_guardian_destroy(p.heap, p.guardian), "final-guardian-destroy");
     size_t problems = 0;
     accepted(ww_heap_verify(p.heap, &problems), "final-verify");
     check(problems == 0, "final-verify-clean", "the verifier found problems");
