@@ -345,9 +345,14 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         return load(object, field)
     }
 
+    /// Refuses weak boxes and ephemerons: their fields are set only by
+    /// `setWeakTarget` (a box) or at allocation (an ephemeron, whose key
+    /// must stay an object).
     public func checkedStore(_ object: ObjectRef, _ field: Int, _ value: Value) throws(HeapError) {
         let count = pointerCount(object)
         guard field >= 0, field < count else { throw .fieldOutOfRange(field: field, count: count) }
+        let kind = Layout.kind(object.address)
+        guard kind == .plain else { throw .wrongObjectKind(expected: .plain, found: kind) }
         store(object, field, value)
     }
 

@@ -248,6 +248,9 @@ public func cStoreChecked(_ mutator: ww_mutator, _ object: ww_value, _ field: In
         try m.checkActive()
         try checkField(m, object, field)
         try m.home.checkValue(value, "value")
+        // A weak box is set with ww_weak_set; an ephemeron's key must stay an object.
+        let kind = m.ops.kind(object)
+        guard kind == .plain else { throw .heap(.wrongObjectKind(expected: .plain, found: kind)) }
         m.ops.store(object, field, value)
     }
 }

@@ -105,6 +105,7 @@ final class CAPITests: XCTestCase {
     /// ww_weak_set first), ephemerons, guardians, and each call's bad
     /// arguments, wrong thread and inactive mutator.
     static let weakChecks = [
+        "bad/store-checked-ephemeron", "bad/store-checked-box",
         "create", "weak-create", "old-box-young-target-moved", "old-box-young-target-cleared", "verify",
         "old-box-after-minors", "old-box-old-target-major", "young-box-live-target", "young-box-dead-target",
         "weak-immediate", "weak-set-null", "weak-set-null-reads", "create-collects", "weak-create-keeps-target",

@@ -425,6 +425,8 @@ static void weak_checks(const char *name) {
     expect(ww_ephemeron_get(m, eph, NULL, &v), WW_ERR_INVALID_ARGUMENT, "key is NULL", name, "bad/ephemeron-get-null-key-out");
     expect(ww_ephemeron_get(m, eph, &k, NULL), WW_ERR_INVALID_ARGUMENT, "value is NULL", name, "bad/ephemeron-get-null-value-out");
     expect(ww_ephemeron_get(bad_m, eph, &k, &v), WW_ERR_INVALID_HANDLE, NULL, name, "bad/ephemeron-get-mutator");
+    expect(ww_store_checked(m, eph, 0, WW_NULL), WW_ERR_INVALID_ARGUMENT, "not a plain object", name, "bad/store-checked-ephemeron");
+    expect(ww_store_checked(m, box, 0, WW_NULL), WW_ERR_INVALID_ARGUMENT, "ww_weak_set", name, "bad/store-checked-box");
     expect(ww_guardian_create(heap, NULL), WW_ERR_INVALID_ARGUMENT, "ww_guardian_create: guardian is NULL", name, "bad/guardian-create-null-out");
     expect(ww_guardian_create(bad_h, &g), WW_ERR_INVALID_HANDLE, "heap", name, "bad/guardian-create-heap");
     ww_guardian g2;
