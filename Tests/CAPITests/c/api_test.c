@@ -16,56 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int checks, failures;
-static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Thread-safe: the worker thread checks its own calls (ww_last_error is
- * per thread). */
-static void check(int ok, const char *scope, const char *name, const char *why) {
-    pthread_mutex_lock(&check_lock);
-    checks++;
-    if (ok) {
-        printf("ok %s/%s\n", scope, name);
-    } else {
-        failures++;
-        printf("FAIL %s/%s: %s [%s]\n", scope, name, why, ww_last_error());
-    }
-    pthread_mutex_unlock(&check_lock);
-}
-
-/* A call that must return `want`; for an error, its message must contain
- * `text` (if given). */
-static void expect(ww_status got, ww_status want, const char *text, const char *scope, const char *name) {
-    char why[256];
-    snprintf(why, sizeof why, "returned %s, expected %s", ww_status_name(got), ww_status_name(want));
-    int ok = got == want;
-    if (ok && want != WW_OK && text && !strstr(ww_last_error(), text)) {
-        snprintf(why, sizeof why, "message lacks \"%s\"", text);
-        ok = 0;
-    }
-    check(ok, scope, name, why);
-}
-
-#define MUST(call)                                                                       \
-    do {                                                                                 \
-        ww_status s_ = (call);                                                           \
-        if (s_ != WW_OK) {                                                               \
-            printf("FAIL setup: %s returned %s [%s]\n", #call, ww_status_name(s_), ww_last_error()); \
-            exit(1);                                                                     \
-        }                                                                                \
-    } while (0)
-
-static ww_heap_options options_for(const char *barrier) {
-    ww_heap_options o;
-    ww_heap_options_init(&o);
-    o.barrier = barrier;
-    o.promotion_age = 1;
-    o.nursery_bytes = 1 << 20;
-    o.allocation_buffer_bytes = 8 << 10;
-    o.poison_freed_memory = 1; /* a lost object reads as poison, not as itself */
-    if (getenv("WW_TEST_CONCURRENT")) o.major_mode = WW_MAJOR_CONCURRENT;
-    return o;
-}
+#include "checks.h"
 
 /* ---- Old-to-young stores through the inline barrier -------------------- */
 

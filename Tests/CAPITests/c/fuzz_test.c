@@ -13,6 +13,7 @@
  * Prints "ok NAME" or "FAIL NAME: why [last error]" lines and a summary
  * "summary: N checks, F failed"; a failure names the seed and call number. */
 #define _GNU_SOURCE
+#include "must.h"
 #include "writewatch.h"
 
 #include <stdint.h>
@@ -51,15 +52,6 @@ static void accepted(ww_status s, const char *name) {
     snprintf(why, sizeof why, "returned %s for valid arguments", ww_status_name(s));
     check(s == WW_OK, name, why);
 }
-
-#define MUST(call)                                                                                \
-    do {                                                                                          \
-        ww_status s_ = (call);                                                                    \
-        if (s_ != WW_OK) {                                                                        \
-            printf("FAIL setup: %s returned %s [%s]\n", #call, ww_status_name(s_), ww_last_error()); \
-            exit(1);                                                                              \
-        }                                                                                         \
-    } while (0)
 
 /* splitmix64: the same calls for the same seed on every machine. */
 static uint64_t next(void) {
