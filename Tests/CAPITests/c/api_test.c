@@ -145,16 +145,9 @@ static void *worker_main(void *arg) {
 /* ---- Everything about one heap, under one barrier ----------------------- */
 
 static void heap_checks(const char *name) {
-    ww_heap_options o = options_for(name);
     ww_heap heap;
     ww_mutator m;
-    ww_status created = ww_heap_create(&o, &heap, &m);
-    if (created == WW_ERR_UNSUPPORTED) {
-        printf("skip %s: %s\n", name, ww_last_error());
-        return;
-    }
-    expect(created, WW_OK, NULL, name, "create");
-    if (created != WW_OK) return;
+    if (!open_heap(name, &heap, &m)) return;
 
     ww_barrier barrier;
     expect(ww_heap_barrier(heap, &barrier), WW_OK, NULL, name, "barrier");

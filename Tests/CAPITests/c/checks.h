@@ -58,4 +58,17 @@ static inline ww_heap_options options_for(const char *barrier) {
     return o;
 }
 
+/* A heap for barrier `name` (checked as "NAME/create"), or 0: a barrier
+ * this machine cannot run is a "skip" line, not a failure. */
+static inline int open_heap(const char *name, ww_heap *heap, ww_mutator *m) {
+    ww_heap_options o = options_for(name);
+    ww_status created = ww_heap_create(&o, heap, m);
+    if (created == WW_ERR_UNSUPPORTED) {
+        printf("skip %s: %s\n", name, ww_last_error());
+        return 0;
+    }
+    expect(created, WW_OK, NULL, name, "create");
+    return created == WW_OK;
+}
+
 #endif

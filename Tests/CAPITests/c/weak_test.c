@@ -106,16 +106,9 @@ static void *other_main(void *arg) {
 /* ---- Everything, under one barrier -------------------------------------- */
 
 static void weak_checks(const char *name) {
-    ww_heap_options o = options_for(name);
     ww_heap heap;
     ww_mutator m;
-    ww_status created = ww_heap_create(&o, &heap, &m);
-    if (created == WW_ERR_UNSUPPORTED) {
-        printf("skip %s: %s\n", name, ww_last_error());
-        return;
-    }
-    expect(created, WW_OK, NULL, name, "create");
-    if (created != WW_OK) return;
+    if (!open_heap(name, &heap, &m)) return;
     ww_barrier barrier;
     MUST(ww_heap_barrier(heap, &barrier));
     int control = strcmp(name, "none") == 0;
