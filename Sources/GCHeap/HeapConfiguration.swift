@@ -18,14 +18,14 @@ public struct HeapConfiguration: Sendable {
     public var scanVectorCapacity = 256
     /// userfaultfd feature bits the hardware barrier pretends the kernel
     /// lacks: simulates an older kernel, for testing fallbacks.
-    public var maskedTrackerFeatures: UInt64 = 0
+    package var maskedTrackerFeatures: UInt64 = 0
     /// Start a major collection when old space exceeds this multiple of what
     /// survived the previous one.
     public var majorGrowthFactor = 2.0
     /// Page barriers: suspend armed old pages before the collector writes
     /// them, so the collector takes no protection faults. Off only to show
     /// that `HeapStatistics.collectorFaultPages` sees the faults it avoids.
-    public var collectorSuspendsArmedPages = true
+    package var collectorSuspendsArmedPages = true
     /// Bytes of eden each attached thread takes at a time for its own
     /// allocation (a TLAB). A sole mutator takes all of eden that is left.
     public var allocationBufferBytes = 32 << 10
@@ -42,10 +42,10 @@ public struct HeapConfiguration: Sendable {
     /// Testing only: a concurrent marker that ignores dirty pages after its
     /// first pass. Wrong on purpose: the negative control the concurrent
     /// tests must catch.
-    public var concurrentMarkIgnoresDirtyPages = false
+    package var concurrentMarkIgnoresDirtyPages = false
     /// Testing only: microseconds the marker sleeps between steps of 8
     /// objects, so that marking surely overlaps the mutator's stores.
-    public var concurrentMarkStepDelayMicroseconds = 0
+    package var concurrentMarkStepDelayMicroseconds = 0
     /// Testing only, not API: a weak-reference mechanism broken on purpose,
     /// the negative control the weak tests must catch.
     package var weakControl = WeakControl.none
