@@ -19,6 +19,8 @@ public final class Interpreter<B: Barrier> {
     var globals: [Int: Root] = [:]
     var primitiveNames: [String] = []
     var primitives: [(Interpreter, Int, Int) throws -> Value] = []
+    /// The heap guardians `make-guardian` made: destroyed with the interpreter.
+    var guardians: [Guardian] = []
 
     // Interned ids of the special forms.
     let sQuote, sQuasiquote, sUnquote, sIf, sDefine, sSet, sLambda, sBegin, sLet, sLetStar, sLetrec,
@@ -36,6 +38,10 @@ public final class Interpreter<B: Barrier> {
         for name in forms { _ = try symbol(name) }
         assert(symbolNames == forms)
         installPrimitives()
+    }
+
+    deinit {
+        for g in guardians { try? heap.destroyGuardian(g) }
     }
 
     /// Runs a whole program: reads and evaluates one top-level form at a time.
@@ -336,6 +342,7 @@ public final class Interpreter<B: Barrier> {
         if Imm.isPrimitive(proc) {
             return .value(try primitives[Imm.primitiveIndex(proc)](self, argBase, count))
         }
+        if kind(proc) == .guardian { return .value(try callGuardian(proc, argBase: argBase, count: count)) }
         guard kind(proc) == .closure else { throw SchemeError("not a procedure: \(write(proc))") }
         let c = proc.ref!
         let formals = heap.load(c, 0)

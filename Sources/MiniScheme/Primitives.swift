@@ -90,7 +90,7 @@ extension Interpreter {
         }
     }
 
-    func isProcedure(_ v: Value) -> Bool { Imm.isPrimitive(v) || kind(v) == .closure }
+    func isProcedure(_ v: Value) -> Bool { Imm.isPrimitive(v) || kind(v) == .closure || kind(v) == .guardian }
 
     func installPrimitives() {
         func def(_ name: String, _ arity: Arity, _ body: @escaping Body) {
@@ -321,6 +321,8 @@ extension Interpreter {
         def("string=?", .exactly(2)) { s, b, _ in
             Imm.bool(try s.stringValue(s.arg(b, 0), "string=?") == s.stringValue(s.arg(b, 1), "string=?"))
         }
+
+        installWeakPrimitives(def)
 
         // Output and errors.
         def("display", .exactly(1)) { s, b, _ in s.output(s.display(s.arg(b, 0))); return Imm.unspecified }

@@ -66,6 +66,9 @@ extension Interpreter {
         case .symbol?: out += symbolName(v)
         case .closure?: out += "#<procedure>"
         case .frame?: out += "#<environment>"
+        case .weakBox?: out += "#<weak-box>"
+        case .ephemeron?: out += "#<ephemeron>"
+        case .guardian?: out += "#<guardian>"
         case nil: out += "#<unknown \(v.bits)>"
         }
     }

@@ -36,6 +36,9 @@ enum Kind: UInt32 {
     case symbol = 4      // UTF-8 data, interned
     case closure = 5     // formals (proper list), body, env, rest flag
     case frame = 6       // parent, vars, vals
+    case weakBox = 7     // the heap's weak box: its target
+    case ephemeron = 8   // the heap's ephemeron: key, value
+    case guardian = 9    // a procedure: the heap guardian's handle as data
 }
 
 /// An error in the Scheme program: printed as `error: <message>`.

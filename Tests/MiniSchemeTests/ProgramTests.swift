@@ -79,6 +79,11 @@ final class ProgramTests: XCTestCase {
             ("(* 4611686018427387903 2)", "error: *: fixnum overflow"),
             ("(error \"custom failure\" 42 'x)", "error: custom failure 42 x"),
             ("(display 1)\n(display (+ 1\n", "syntax error at line 3: missing ')'"),
+            ("(weak-box-value (cons 1 2))", "error: weak-box-value: not a weak box: (1 . 2)"),
+            ("(ephemeron-value (make-weak-box 1))", "error: ephemeron-value: not an ephemeron: #<weak-box>"),
+            ("(make-ephemeron 1 2)", "error: make-ephemeron: the key must be a heap object, not 1"),
+            ("((make-guardian) 7)", "error: guardian: only heap objects can be guarded, not 7"),
+            ("((make-guardian) 'a 'b)", "error: wrong number of arguments to a guardian: got 2, expected 0 (pop) or 1 (register)"),
         ]
         for (program, message) in cases {
             let r = try BarrierKind.software.accept(SchemeRun(source: program, configuration: Self.configuration(nursery: 256 << 10)))
@@ -88,6 +93,19 @@ final class ProgramTests: XCTestCase {
         small.heapLimitBytes = 1 << 20
         let r = try BarrierKind.hardware.accept(SchemeRun(source: "(define (grow l) (grow (cons (make-vector 100 0) l))) (grow '())", configuration: small))
         XCTAssertTrue(r.error?.contains("heap exhausted") == true, r.error ?? "no error")
+    }
+
+    /// weak.scm checks each mechanism: a heap that treats weak boxes as
+    /// strong, traces ephemeron values whatever their key, or ignores
+    /// guardians prints something else.
+    func testWeakProgramCatchesEachControl() throws {
+        for control in [HeapConfiguration.WeakControl.weakAsStrong, .ephemeronValuesStrong, .guardiansIgnored] {
+            var c = Self.configuration(nursery: 256 << 10)
+            c.weakControl = control
+            let r = try BarrierKind.software.accept(SchemeRun(source: try source("weak"), configuration: c))
+            XCTAssertNil(r.error, "\(control)")
+            XCTAssertNotEqual(r.output, try expected("weak"), "weak.scm passed with \(control)")
+        }
     }
 
     func testLanguageFeatures() throws {
