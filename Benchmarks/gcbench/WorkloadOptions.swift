@@ -28,6 +28,9 @@ struct WorkloadOptions {
         Family(name: "remset-sweep", suffix: "K", listOption: "remset-sweep", sizeOptions: []),
         Family(name: "store-sweep", suffix: "K", listOption: "store-sweep", sizeOptions: []),
         Family(name: "scheme", suffix: "NAME", listOption: nil, sizeOptions: []),
+        Family(name: "weak-table", suffix: nil, listOption: nil, sizeOptions: []),
+        Family(name: "ephemeron-chain", suffix: nil, listOption: nil, sizeOptions: []),
+        Family(name: "guardian", suffix: nil, listOption: nil, sizeOptions: []),
         Family(name: "mt-gcbench", suffix: "THREADS", listOption: "threads", sizeOptions: ["gcbench-stretch"]),
         Family(name: "mt-binarytrees", suffix: "THREADS", listOption: "threads", sizeOptions: ["mt-binarytrees-n"]),
         Family(name: "shared-store", suffix: "THREADS", listOption: "threads", sizeOptions: []),
@@ -188,6 +191,9 @@ struct WorkloadOptions {
         case "remset-sweep": return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
         case "store-sweep": return try visitor.visit(StoreSweepWorkload(storesPerPage: k))
         case "scheme": return try visitor.visit(SchemeWorkload(program: suffix!))
+        case "weak-table": return try visitor.visit(WeakTableWorkload())
+        case "ephemeron-chain": return try visitor.visit(EphemeronChainWorkload())
+        case "guardian": return try visitor.visit(GuardianWorkload())
         case "mt-gcbench": return try visitor.visit(MTGCBenchWorkload(threads: k, gcbench: gcbench))
         case "mt-binarytrees": return try visitor.visit(BinaryTreesWorkload(n: threadedBinaryTreesN, threads: k))
         default: return try visitor.visit(SharedStoreWorkload(threads: k))

@@ -21,6 +21,11 @@ extension Heap {
 
     /// Runs a major collection now: a minor collection, then mark-sweep of
     /// the whole heap, returning empty arenas and dead large objects to the OS.
+    /// Complete in either major mode: everything unreachable when it is
+    /// called is found (a concurrent cycle under way, whose marks may float
+    /// objects that died while it ran, is finished first and then followed
+    /// by a stop-the-world major), so weak boxes and ephemerons to those
+    /// objects are cleared and guardians queue them.
     public func collectMajor() throws(HeapError) { try collect(from: mutator, major: true) }
 
     /// A collection asked for by mutator `m`: stops the world (waiting for
@@ -49,7 +54,9 @@ extension Heap {
     /// The collection itself, with the world stopped and the lock held.
     ///
     /// `major` asks for a complete major collection before returning (it
-    /// finishes a concurrent one under way); `startConcurrent` starts one.
+    /// finishes a concurrent one under way, then collects again, since the
+    /// cycle's snapshot floats what died during it); `startConcurrent`
+    /// starts one.
     /// Crossing the major threshold runs one in stop-the-world mode. In
     /// concurrent mode one starts earlier, at 3/4 of the threshold, so that
     /// marking can finish while the mutators fill the last quarter (CMS's
@@ -70,6 +77,7 @@ extension Heap {
             if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold * 2 {
                 if !marking.finishRequested { statistics.forcedFinishes += 1 }
                 finishConcurrentMark()
+                if major { majorCollection() }
                 statistics.majorPauses.record(Heap.now() - start)
             }
         } else if startConcurrent && !major {

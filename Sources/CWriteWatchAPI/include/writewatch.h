@@ -271,6 +271,10 @@ ww_status ww_load_checked(ww_mutator mutator, ww_value object, size_t field, ww_
 ww_status ww_store_checked(ww_mutator mutator, ww_value object, size_t field, ww_value value);
 
 ww_status ww_collect_minor(ww_mutator mutator);
+/* A complete major collection in either major mode: everything unreachable
+ * when it is called is freed, its weak boxes and ephemerons cleared, its
+ * guarded objects queued (a concurrent cycle under way is finished, then
+ * followed by a stop-the-world major). */
 ww_status ww_collect_major(ww_mutator mutator);
 
 /* ---- The shadow stack: values held across allocations ------------------ */
