@@ -42,7 +42,7 @@ struct EphemeronChainWorkload: Workload {
                 held[c] = true
                 built += 1
             }
-            if step % (steps / 8) == 0 {
+            if step % max(1, steps / 8) == 0 {
                 for c in 0..<chains where held[c] { try checkWhole(heap, c, links, heads, builds[c]) }
             }
         }

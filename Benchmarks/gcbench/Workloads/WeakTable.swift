@@ -48,7 +48,7 @@ struct WeakTableWorkload: Workload {
                 boxed += 1
             }
             if step % 2 == 0 { heap.store(try heap.object(ring)!, step / 2 % held, object) }
-            if step % (lookups / 8) == 0 { _ = try check(heap, table, ring) }
+            if step % max(1, lookups / 8) == 0 { _ = try check(heap, table, ring) }
         }
         try heap.collectMajor()
         let (interned, heldNames) = try check(heap, table, ring)
