@@ -6,11 +6,14 @@ import HeapTrace
 import Glibc
 #endif
 
-/// Dropping a heap is safe at any moment of a concurrent cycle: while the
-/// marker marks, re-marks in a round that stops the world, or sweeps, the
-/// heap's deinit stops the marker thread, joins it and returns. Each run is
-/// a child process with a time limit, so a hang fails (SIGALRM) instead of
-/// hanging the suite, and a crash fails with its signal.
+/// Dropping a heap while its concurrent cycle is under way is safe: the
+/// heap's deinit stops the marker thread, joins it and returns. The drops
+/// come after a random stretch of mutation and a random idle wait, so the
+/// marker may be marking, in a re-marking round, or waiting for the final
+/// pause it asked for (which needs the mutator, so it does not run before
+/// the drop); a drop during the sweep is not forced. Each run is a child
+/// process with a time limit, so a hang fails (SIGALRM) instead of hanging
+/// the suite, and a crash fails with its signal.
 final class TeardownTests: XCTestCase {
     static let heaps = 8
 
@@ -33,14 +36,14 @@ final class TeardownTests: XCTestCase {
                         try heap!.collectMinor()
                         try heap!.collectMinor()
                         try heap!.startConcurrentMajor()
-                        // Mutate for a random while: minors, rounds and the
-                        // final pause happen or not, then drop the heap.
+                        // Mutate for a random while (minors happen, and the
+                        // marker's rounds may stop the world), ...
                         for _ in 0..<Int(rng.next() % 3000) {
                             let i = Int(rng.next() % 4096)
                             heap!.store(try heap!.object(array)!, i, try heap!.allocate(pointers: 1, bytes: 16, tag: 2))
                         }
-                        // ... and wait a random while, so that some drops
-                        // meet a round, the final pause or the sweep.
+                        // ... then idle a random while, inactive, so that
+                        // the marker runs on alone before the drop.
                         heap!.deactivate()
                         usleep(UInt32(rng.next() % 15_000))
                         heap!.activate()
