@@ -20,11 +20,13 @@ public struct WrittenRegions {
     public var dirtyCards = 0
     /// Kernel calls that read the written pages (PAGEMAP_SCAN for hardware).
     public var scanCalls = 0
-    /// Kernel calls that re-armed pages at the end of the minor collection.
+    /// Kernel calls that re-armed pages at the end of the minor collection
+    /// (one per range re-armed, or a re-arming scan's calls).
     public var rearmCalls = 0
     /// Old pages the collector wrote while they were armed: each was a
     /// protection fault taken by the collector. Zero when the collector
-    /// suspended everything it wrote outside `regions`.
+    /// suspended everything it wrote outside `regions`. Counted only when
+    /// the heap audits the collector's writes.
     public var collectorFaultPages = 0
     /// Why some ranges were reported wholesale (a failed scan, a fork).
     public var degraded: [Degradation] = []

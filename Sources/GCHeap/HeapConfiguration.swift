@@ -26,6 +26,11 @@ public struct HeapConfiguration: Sendable {
     /// them, so the collector takes no protection faults. Off only to show
     /// that `HeapStatistics.collectorFaultPages` sees the faults it avoids.
     package var collectorSuspendsArmedPages = true
+    /// Page barriers: count the collector's protection faults
+    /// (`HeapStatistics.collectorFaultPages`) with a second, non-re-arming
+    /// walk of old space at the end of each minor. For tests and audits; it
+    /// doubles the kernel's per-minor work, so benchmarks leave it off.
+    package var auditCollectorWrites = false
     /// Bytes of eden each attached thread takes at a time for its own
     /// allocation (a TLAB). A sole mutator takes all of eden that is left.
     public var allocationBufferBytes = 32 << 10

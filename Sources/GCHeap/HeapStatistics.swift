@@ -36,7 +36,8 @@ public struct HeapStatistics: Codable, Sendable {
     /// Old pages the collector wrote while they were armed, each a
     /// protection fault taken during a collection. Zero for every page
     /// barrier: the collector writes only pages already written by the
-    /// mutator or suspended first.
+    /// mutator or suspended first. Counted only by heaps that audit the
+    /// collector's writes (tests); 0 otherwise.
     public var collectorFaultPages = 0
     public var oldBytesInUse = 0
     /// Weak boxes and ephemerons a collection found with a dead target or

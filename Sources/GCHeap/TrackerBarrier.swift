@@ -40,15 +40,23 @@ extension UffdSyncTracker: HeapTracker {
 ///
 /// Invariant: every old-space page in use is armed or was written since the
 /// last `endMinor`. A minor collection reads the written pages without
-/// re-arming them (`peek`), so the collector's slot updates there are plain
-/// writes; it suspends every other page it writes (promotion arenas, pages
-/// of remembered slots); and `endMinor` re-arms all of it with one
-/// re-arming `collect` (for uffd-async one PAGEMAP_SCAN walk: written and
-/// suspended pages alike read as written). With the mutator stopped between
-/// the two, every page the re-arming step finds was written by the collector
-/// or already reported, so discarding its result loses nothing. A page it
-/// finds outside both sets was written by the collector while armed: a
-/// protection fault, counted, and expected to be zero.
+/// re-arming them (`peek`, for uffd-async the minor's one PAGEMAP_SCAN
+/// walk), so the collector's slot updates there are plain writes; it
+/// suspends every other page it writes (promotion arenas, pages of
+/// remembered slots); and `endMinor` re-arms exactly those two sets, by
+/// range (UFFDIO_WRITEPROTECT, mprotect), without walking old space again.
+/// With the mutator stopped between the two, every page the mutator wrote
+/// is in the first set, so re-arming by range loses nothing, and what the
+/// minor costs the kernel grows with what was written and suspended, not
+/// with the size of old space.
+///
+/// A page the collector wrote outside both sets was written while armed: a
+/// protection fault. Only an audit (`auditCollectorWrites`, on in tests)
+/// sees those, with a second, non-re-arming walk before the re-arm; such a
+/// page stays unarmed, so the next minor over-reports it, never loses it.
+/// When the walk degraded (a failed scan, a fork) or a re-arm by range
+/// fails, `endMinor` falls back to the tracker's re-arming collect, which
+/// repairs registration and over-reports what it cannot vouch for.
 ///
 /// The price is granularity: a dirty page is 4 KiB of old objects to scan,
 /// against a card's 512 bytes.
@@ -57,8 +65,12 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     public static var watchesPages: Bool { true }
 
     public let tracker: Tracker
+    /// Count the collector's protection faults at each `endMinor` (a second
+    /// walk): for tests and audits, off in benchmarks.
+    let auditsCollectorWrites: Bool
 
     public init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
+        auditsCollectorWrites = configuration.auditCollectorWrites
         do { tracker = try Tracker.open(configuration) } catch {
             throw .barrierUnavailable(Tracker.barrierName, error)
         }
@@ -92,20 +104,46 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     }
 
     public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {
+        if auditsCollectorWrites {
+            written.rearmed.removeAll(keepingCapacity: true)
+            _ = try? tracker.peek(into: &written.rearmed)
+            written.collectorFaultPages = written.rearmed.pagesOutside(written.regions, suspended)
+        }
+        if written.degraded.isEmpty && rearmByRange(&written, suspended: suspended) { return }
         // A failed re-arming collect has re-armed or re-registered what it
         // could and reports the rest written: over-reporting at the next
         // minor, never a lost page.
+        written.rearmed.removeAll(keepingCapacity: true)
         let report = try? tracker.collect(into: &written.rearmed)
         written.degraded += report?.degraded ?? []
-        written.rearmCalls += Tracker.collectRearmsSuspended ? report?.scanCalls ?? 0 : written.rearmed.count
+        written.rearmCalls += report?.scanCalls ?? 0
         if !Tracker.collectRearmsSuspended {
             for range in suspended {
                 try? tracker.reset(range)
                 written.rearmCalls += 1
             }
         }
-        written.collectorFaultPages = written.rearmed.pagesOutside(written.regions, suspended)
     }
+
+    /// Re-arms the reported and the suspended ranges, runs closer than
+    /// `rearmGapBytes` in one call: re-protecting an armed page in between
+    /// costs the kernel a PTE visit (nanoseconds), another call about a
+    /// microsecond. Returns false if a call failed (the caller then re-arms
+    /// everything with a collect).
+    private func rearmByRange(_ written: inout WrittenRegions, suspended: [PageRange]) -> Bool {
+        written.rearmed.removeAll(keepingCapacity: true)
+        written.rearmed.append(contentsOf: written.regions)
+        written.rearmed.append(contentsOf: suspended)
+        written.rearmed.sortAndCoalesce(gapBytes: Self.rearmGapBytes)
+        for range in written.rearmed {
+            written.rearmCalls += 1
+            do { try tracker.reset(range) } catch { return false }
+        }
+        return true
+    }
+
+    /// 16 pages: see `rearmByRange`.
+    static var rearmGapBytes: UInt { UInt(16 * PageRange.pageSize) }
 
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {
         do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }

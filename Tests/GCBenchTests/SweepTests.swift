@@ -24,7 +24,9 @@ final class SweepTests: XCTestCase {
     struct RunSweep<W: Workload>: BarrierVisitor {
         let workload: W
         func visit<B: Barrier>(_: B.Type) throws -> (summary: String?, statistics: HeapStatistics) {
-            let heap = try Heap<B>(configuration: workload.configuration)
+            var configuration = workload.configuration
+            configuration.auditCollectorWrites = true
+            let heap = try Heap<B>(configuration: configuration)
             let summary = try? workload.run(heap)
             return (summary, heap.statistics)
         }

@@ -31,6 +31,8 @@ func smallConfig(promotionAge: Int = 2) -> HeapConfiguration {
     c.nurseryBytes = 256 << 10
     c.heapLimitBytes = 64 << 20
     c.promotionAge = promotionAge
+    // Every test heap counts the collector's protection faults.
+    c.auditCollectorWrites = true
     return c
 }
 
