@@ -118,6 +118,7 @@ enum RunOneCommand {
                 writeFaults: after.ru_minflt - before.ru_minflt, peakRSSBytes: after.ru_maxrss * 1024,
                 promotedBytes: s.promotedBytes, collectorSuspends: s.collectorSuspends, rearmCalls: s.rearmCalls,
                 collectorFaultPages: s.collectorFaultPages, stores: sweep?.stores, pageTouches: sweep?.pageTouches,
+                steadyMinorSeconds: (workload as? IdleOldWorkload)?.steady.secondsPerMinor,
                 threads: threads, safepointP95Seconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 0.95) },
                 safepointMaxSeconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 1.0) },
                 majorMode: majorMode.rawValue,

@@ -49,6 +49,11 @@ struct RunRecord: Codable {
     /// per-store and per-page costs.
     var stores: Int? = nil
     var pageTouches: Int? = nil
+    /// Minor time per minor in a workload's steady phase, after building
+    /// its old space (idle-old).
+    var steadyMinorSeconds: Double? = nil
+    /// Each round's `steadyMinorSeconds`, in round order (suite output).
+    var roundSteadyMinorSeconds: [Double]? = nil
     /// Mutator threads (threaded workloads), and the time from a
     /// collection's request until every other active thread had parked.
     var threads: Int? = nil

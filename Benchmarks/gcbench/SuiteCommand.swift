@@ -36,6 +36,7 @@ enum SuiteCommand {
             --threads 1,2,...          mt-gcbench, mt-binarytrees, shared-store (default \(d.threads.map(String.init).joined(separator: ",")))
             --remset-sweep 1,4,16,...  remset-sweep (default \(d.sweep.map(String.init).joined(separator: ",")))
             --store-sweep 1,4,16,...   store-sweep (default \(d.storeSweep.map(String.init).joined(separator: ",")))
+            --idle-old 64,256,...      idle-old, MiB of old space (default \(d.idleOld.map(String.init).joined(separator: ",")))
         """
     }
 
@@ -67,6 +68,9 @@ enum SuiteCommand {
             case .peer: return BoehmPeer.workloads.contains(workload)
             // Conditional card marking matters only where threads share cards.
             case .heap(.softwareCond): return WorkloadOptions.threadedNames.contains { workload.hasPrefix($0 + ":") }
+            // idle-old compares the fixed costs of the two barriers the
+            // project is about; mprotect would split a VMA per large object.
+            case .heap(.mprotect), .heap(.uffdSync): return !workload.hasPrefix("idle-old:")
             default: return true
             }
         }
@@ -189,6 +193,8 @@ enum SuiteCommand {
                 m.markRoundPauses = median(rs.map(\.markRoundPauses))
                 m.pagesRemarked = median(rs.map(\.pagesRemarked))
                 m.forcedFinishes = median(rs.map(\.forcedFinishes))
+                m.steadyMinorSeconds = median(rs.map(\.steadyMinorSeconds))
+                m.roundSteadyMinorSeconds = m.steadyMinorSeconds.map { _ in rs.map { $0.steadyMinorSeconds ?? 0 } }
                 if let software, software.count == rs.count {
                     let ratios = zip(rs, software).map { $0.wallSeconds / $1 }
                     m.ratioToSoftware = median(ratios)
@@ -201,6 +207,7 @@ enum SuiteCommand {
         print(SuiteReport.table(records))
         print(SuiteReport.targets(records))
         print(SuiteReport.crossover(records))
+        print(SuiteReport.fixedCost(records))
         print(SuiteReport.scaling(records))
         print(SuiteReport.majors(records))
         if let path = args.options["json"] {
@@ -232,6 +239,7 @@ enum SuiteCommand {
             print(SuiteReport.table(records))
             print(SuiteReport.targets(records))
             print(SuiteReport.crossover(records))
+            print(SuiteReport.fixedCost(records))
             print(SuiteReport.scaling(records))
             if let path = args.options["svg"] { try SuiteReport.svg(records).write(toFile: path, atomically: true, encoding: .utf8) }
             return 0

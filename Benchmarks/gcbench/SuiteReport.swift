@@ -158,6 +158,43 @@ enum SuiteReport {
         return String(format: "costs fitted over the sweep: the card mark %.2f ns per store; hardware pays %.2f us more per touched page%@", x * 1e9, y * 1e6, crossing)
     }
 
+    /// idle-old: each barrier's minor time per minor against the size of an
+    /// old space nobody writes, and its slope (a least-squares line through
+    /// the sizes, per round), with hardware's slope over software's.
+    static func fixedCost(_ records: [RunRecord]) -> String {
+        let rows = records.filter { $0.workload.hasPrefix("idle-old:") && $0.roundSteadyMinorSeconds != nil }
+        let sizes = uniq(rows.compactMap { Int($0.workload.dropFirst("idle-old:".count)) }).sorted()
+        guard sizes.count >= 2 else { return "" }
+        var lines = ["", "## Fixed cost per minor (idle-old: old space read, never written)", "",
+                     "| barrier | " + sizes.map { "\($0) MiB us/minor" }.joined(separator: " | ") + " | slope us per GiB per minor [min..max] |",
+                     "|---|" + String(repeating: "---|", count: sizes.count + 1)]
+        var slopes: [String: [Double]] = [:]
+        for barrier in rowOrder {
+            let points = sizes.compactMap { size in rows.first { $0.workload == "idle-old:\(size)" && $0.barrier == barrier } }
+            guard points.count == sizes.count, let rounds = points.first?.roundSteadyMinorSeconds?.count,
+                  points.allSatisfy({ $0.roundSteadyMinorSeconds?.count == rounds }) else { continue }
+            let xs = sizes.map { Double($0) / 1024 }
+            let perRound = (0..<rounds).map { r in fitSlope(xs, points.map { $0.roundSteadyMinorSeconds![r] * 1e6 }) }
+            slopes[barrier] = perRound
+            let cells = points.map { String(format: "%.1f", ($0.steadyMinorSeconds ?? 0) * 1e6) }
+            lines.append("| \(barrier) | " + cells.joined(separator: " | ") + " | \(spread(perRound)) |")
+        }
+        if let h = slopes["hardware"], let s = slopes["software"], h.count == s.count, !h.isEmpty {
+            let ratios = zip(h, s).map { $0 / max($1, 1e-9) }
+            lines.append("")
+            lines.append("- idle-old: hardware's slope over software's (round by round) \(spread(ratios)): \(verdict(ratios, atMost: 1.5))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The least-squares slope of `ys` over `xs`.
+    static func fitSlope(_ xs: [Double], _ ys: [Double]) -> Double {
+        let n = Double(xs.count), mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+        let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        return sxx > 0 ? sxy / sxx : 0
+    }
+
     /// Threaded workloads: each barrier at N threads against itself at 1
     /// thread (per round), the time to safepoint, and the ratio to software.
     /// mt-gcbench and shared-store do N times the work at N threads, so

@@ -27,6 +27,7 @@ struct WorkloadOptions {
         Family(name: "promoted-store", suffix: nil, listOption: nil, sizeOptions: ["promoted-stores"]),
         Family(name: "remset-sweep", suffix: "K", listOption: "remset-sweep", sizeOptions: []),
         Family(name: "store-sweep", suffix: "K", listOption: "store-sweep", sizeOptions: []),
+        Family(name: "idle-old", suffix: "MIB", listOption: "idle-old", sizeOptions: []),
         Family(name: "scheme", suffix: "NAME", listOption: nil, sizeOptions: []),
         Family(name: "weak-table", suffix: nil, listOption: nil, sizeOptions: []),
         Family(name: "ephemeron-chain", suffix: nil, listOption: nil, sizeOptions: []),
@@ -47,9 +48,9 @@ struct WorkloadOptions {
         return """
         \(names)
                      A bare NAME[:X] runs every point of its list: remset-sweep over --remset-sweep,
-                     store-sweep over --store-sweep, the mt- and shared- workloads over --threads,
+                     store-sweep over --store-sweep, idle-old over --idle-old, the mt- and shared- workloads over --threads,
                      scheme over its programs (\(SchemeWorkload.programs.joined(separator: ", "))).
-                     NAME:X runs one point: K stores per touched page, THREADS threads (1 to \(maxThreads)).
+                     NAME:X runs one point: K stores per touched page, MIB of old space, THREADS threads (1 to \(maxThreads)).
         """
     }
 
@@ -61,6 +62,8 @@ struct WorkloadOptions {
     var promotedStores = 30_000_000
     var sweep = RemsetSweepWorkload.defaultSweep
     var storeSweep = StoreSweepWorkload.defaultSweep
+    /// Old-space sizes in MiB idle-old runs at.
+    var idleOld = [64, 256, 1024]
     /// Thread counts the threaded workloads run at.
     var threads = [1, 2]
     var gcbenchStretch = 18
@@ -89,6 +92,8 @@ struct WorkloadOptions {
         }
         sweep = try Self.sweepList(args, "remset-sweep", default: sweep)
         storeSweep = try Self.sweepList(args, "store-sweep", default: storeSweep)
+        idleOld = try Self.sweepList(args, "idle-old", default: idleOld)
+        if let m = idleOld.first(where: { $0 > 1024 }) { throw UsageError("--idle-old takes sizes from 1 to 1024 MiB (the heap's limit is 2 GiB), not \(m)") }
         threads = try Self.sweepList(args, "threads", default: threads)
         if let t = threads.first(where: { $0 > Self.maxThreads }) { throw UsageError("--threads takes 1 to \(Self.maxThreads) threads, not \(t)") }
     }
@@ -118,6 +123,7 @@ struct WorkloadOptions {
             switch family.listOption {
             case "remset-sweep": return sweep.map { "\(name):\($0)" }
             case "store-sweep": return storeSweep.map { "\(name):\($0)" }
+            case "idle-old": return idleOld.map { "\(name):\($0)" }
             case "threads": return threads.map { "\(name):\($0)" }
             default: return family.name == "scheme" ? SchemeWorkload.programs.map { "scheme:\($0)" } : [name]
             }
@@ -125,6 +131,7 @@ struct WorkloadOptions {
         let valid = switch family.suffix {
         case "NAME": SchemeWorkload.programs.contains(suffix)
         case "THREADS": Int(suffix).map { $0 >= 1 && $0 <= Self.maxThreads } ?? false
+        case "MIB": Int(suffix).map { $0 >= 1 && $0 <= 1024 } ?? false
         default: Int(suffix).map { $0 > 0 } ?? false
         }
         guard valid else { throw UsageError("unknown workload \(name): \(family.name):\(family.suffix!) needs \(Self.suffixMeaning(family.suffix!))\nworkloads: \(Self.workloadList)") }
@@ -135,6 +142,7 @@ struct WorkloadOptions {
         switch suffix {
         case "NAME": "one of \(SchemeWorkload.programs.joined(separator: ", "))"
         case "THREADS": "a thread count from 1 to \(maxThreads)"
+        case "MIB": "an old-space size from 1 to 1024 MiB"
         default: "a positive number of stores per touched page"
         }
     }
@@ -190,6 +198,7 @@ struct WorkloadOptions {
         case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
         case "remset-sweep": return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
         case "store-sweep": return try visitor.visit(StoreSweepWorkload(storesPerPage: k))
+        case "idle-old": return try visitor.visit(IdleOldWorkload(megabytes: k))
         case "scheme": return try visitor.visit(SchemeWorkload(program: suffix!))
         case "weak-table": return try visitor.visit(WeakTableWorkload())
         case "ephemeron-chain": return try visitor.visit(EphemeronChainWorkload())

@@ -44,11 +44,13 @@ extension UffdSyncTracker: HeapTracker {
 /// walk), so the collector's slot updates there are plain writes; it
 /// suspends every other page it writes (promotion arenas, pages of
 /// remembered slots); and `endMinor` re-arms exactly those two sets, by
-/// range (UFFDIO_WRITEPROTECT, mprotect), without walking old space again.
+/// range (UFFDIO_WRITEPROTECT, mprotect), without walking old space again,
+/// unless the calls would cost more than one re-arming walk (then one walk
+/// re-arms, as it must: written and suspended pages alike read as written).
 /// With the mutator stopped between the two, every page the mutator wrote
 /// is in the first set, so re-arming by range loses nothing, and what the
-/// minor costs the kernel grows with what was written and suspended, not
-/// with the size of old space.
+/// minor costs the kernel is one read of old space plus the smaller of what
+/// was written and suspended or a second walk.
 ///
 /// A page the collector wrote outside both sets was written while armed: a
 /// protection fault. Only an audit (`auditCollectorWrites`, on in tests)
@@ -126,15 +128,16 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     }
 
     /// Re-arms the reported and the suspended ranges, runs closer than
-    /// `rearmGapBytes` in one call: re-protecting an armed page in between
-    /// costs the kernel a PTE visit (nanoseconds), another call about a
-    /// microsecond. Returns false if a call failed (the caller then re-arms
-    /// everything with a collect).
+    /// `rearmGapBytes` in one call. Returns false if it did not: a call
+    /// failed, or (uffd-async) one re-arming walk of old space costs less
+    /// than the calls would; the caller then re-arms with a collect.
     private func rearmByRange(_ written: inout WrittenRegions, suspended: [PageRange]) -> Bool {
         written.rearmed.removeAll(keepingCapacity: true)
         written.rearmed.append(contentsOf: written.regions)
         written.rearmed.append(contentsOf: suspended)
         written.rearmed.sortAndCoalesce(gapBytes: Self.rearmGapBytes)
+        if Tracker.collectRearmsSuspended,
+           written.rearmed.count * Self.pagesWalkedPerCall > tracker.trackedRanges.pageCount { return false }
         for range in written.rearmed {
             written.rearmCalls += 1
             do { try tracker.reset(range) } catch { return false }
@@ -142,8 +145,14 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
         return true
     }
 
-    /// 16 pages: see `rearmByRange`.
+    /// Measured here (docs/per-minor-cost.md): UFFDIO_WRITEPROTECT costs
+    /// about 1 us a call and 25 ns per page it covers, armed or not, while a
+    /// re-arming PAGEMAP_SCAN walks about 1 ns per tracked page. So runs
+    /// more than 16 pages apart take a call each (merging them would cost
+    /// more than the call), and once the calls would cost more than a walk
+    /// of all tracked pages (one call per 1,000 pages), one walk re-arms.
     static var rearmGapBytes: UInt { UInt(16 * PageRange.pageSize) }
+    static var pagesWalkedPerCall: Int { 1000 }
 
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) {
         do { try tracker.peek(into: &regions) } catch { regions.appendCoalescing(inUse) }
