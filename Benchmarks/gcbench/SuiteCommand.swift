@@ -64,7 +64,7 @@ enum SuiteCommand {
 
         func applies(to workload: String) -> Bool {
             switch self {
-            case .floor: return Row.floorWorkloads.contains(workload)
+            case .floor: return Row.floorWorkloads.contains(workload) || workload.hasPrefix("idle-old:")
             case .peer: return BoehmPeer.workloads.contains(workload)
             // Conditional card marking matters only where threads share cards.
             case .heap(.softwareCond): return WorkloadOptions.threadedNames.contains { workload.hasPrefix($0 + ":") }
