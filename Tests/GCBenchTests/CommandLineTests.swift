@@ -130,6 +130,32 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try RunOneCommand.plan(["--workload", "store-sweep", "--store-sweep", "8", "--barrier", "software"]).workload, "store-sweep:8")
     }
 
+    func testSizesTakeSuffixesAndBadOnesAreNamed() throws {
+        XCTAssertEqual(parseBytes("4096"), 4096)
+        XCTAssertEqual(parseBytes("64k"), 64 << 10)
+        XCTAssertEqual(parseBytes("256m"), 256 << 20)
+        XCTAssertEqual(parseBytes("2G"), 2 << 30)
+        for bad in ["", "m", "-1m", "1.5g", "12x", "1 m", "99999999999999999g", "+4k"] {
+            XCTAssertNil(parseBytes(bad), bad)
+        }
+        let plan = try RunOneCommand.plan(["--workload", "binarytrees", "--heap", "256m", "--nursery", "16m", "--barrier", "software"])
+        let c = try plan.sizes.sized(.benchmark())
+        XCTAssertEqual(c.heapLimitBytes, 256 << 20)
+        XCTAssertEqual(c.policy.nurseryBytes, 16 << 20)
+        XCTAssertEqual(try RunOneCommand.plan(["--workload", "gcold", "--heap", "96m", "--barrier", "software"]).sizes.sized(.benchmark()).policy.nurseryBytes,
+                       16 << 20, "derived: a sixth of the limit")
+        for (words, text) in [(["--heap", "12x"], "--heap takes a size"), (["--heap", "0"], "--heap takes a size"),
+                              (["--heap", "4t"], "--heap takes a size"), (["--nursery", "1k"], "--nursery must be 64 KiB to 1 GiB"),
+                              (["--heap", "2g", "--nursery", "2g"], "--nursery must be")] {
+            XCTAssertThrowsError(try RunOneCommand.plan(["--workload", "gcbench", "--barrier", "software"] + words)) {
+                XCTAssertTrue("\($0)".contains(text), "\(words): \($0)")
+            }
+        }
+        let o = try gcbench("run-one", "--workload", "gcbench", "--heap", "lots", "--barrier", "software")
+        XCTAssertEqual(o.status, 2, o.stderr)
+        XCTAssertTrue(o.stderr.contains("--heap takes a size"), o.stderr)
+    }
+
     func testAThreadedPointRunsOnItsThreads() throws {
         let o = try gcbench("run-one", "--workload", "mt-binarytrees:2", "--mt-binarytrees-n", "4", "--barrier", "software")
         XCTAssertEqual(o.status, 0, o.stderr)
