@@ -8,7 +8,7 @@ import WriteWatch
 /// usage and status 0; every mistake is named on standard error with
 /// status 2, before anything runs; no option is ignored.
 final class CommandLineTests: XCTestCase {
-    static let subcommands = ["run-one", "replay", "tracker", "peer", "report", "probe"]
+    static let subcommands = ["run-one", "minheap", "replay", "tracker", "peer", "report", "probe"]
 
     struct Outcome {
         var status: Int32
@@ -154,6 +154,27 @@ final class CommandLineTests: XCTestCase {
         let o = try gcbench("run-one", "--workload", "gcbench", "--heap", "lots", "--barrier", "software")
         XCTAssertEqual(o.status, 2, o.stderr)
         XCTAssertTrue(o.stderr.contains("--heap takes a size"), o.stderr)
+    }
+
+    func testTheMinimumHeapSearchFindsTheBoundary() {
+        for boundary in [1 << 20, 3 << 20, 77 << 20, 4 << 30] {
+            let found = MinHeapCommand.search(low: 1 << 20, high: 4 << 30) { $0 >= boundary }
+            XCTAssertNotNil(found)
+            if let found { XCTAssertTrue(found >= boundary && found - boundary <= max(256 << 10, found / 32), "\(boundary): \(found)") }
+        }
+        XCTAssertNil(MinHeapCommand.search(low: 1 << 20, high: 4 << 30) { _ in false })
+    }
+
+    func testAHeapTooSmallFailsWithTheExhaustionErrorAndMinheapFindsOneThatFits() throws {
+        let small = try gcbench("run-one", "--workload", "binarytrees", "--binarytrees-n", "16", "--heap", "2m", "--barrier", "software")
+        XCTAssertEqual(small.status, 1, small.stderr)
+        XCTAssertTrue(small.stderr.contains("heap exhausted") && small.stderr.contains("bytes live"), small.stderr)
+        let o = try gcbench("minheap", "--workload", "binarytrees", "--binarytrees-n", "16", "--barrier", "software")
+        XCTAssertEqual(o.status, 0, o.stderr)
+        guard let minimum = Int(o.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { return XCTFail(o.stdout) }
+        XCTAssertGreaterThan(minimum, 2 << 20, "2 MiB failed above, so the minimum is larger")
+        let fits = try gcbench("run-one", "--workload", "binarytrees", "--binarytrees-n", "16", "--heap", "\(minimum)", "--barrier", "software")
+        XCTAssertEqual(fits.status, 0, fits.stderr)
     }
 
     func testAThreadedPointRunsOnItsThreads() throws {
