@@ -66,11 +66,17 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data(text.utf8))
 }
 
-/// Parses sizes such as 64M, 1G, 4096.
+/// Parses a size in bytes: digits with an optional suffix k, m or g (either
+/// case, powers of 1024), such as 4096, 64m, 1G. Nil for anything else: a
+/// sign, a fraction, no digits, another suffix, or more than Int holds.
 func parseBytes(_ text: String) -> Int? {
-    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-    if let last = text.last, let unit = units[Character(last.uppercased())] {
-        return Int(text.dropLast()).map { $0 * unit }
+    let units: [Character: Int] = ["k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+    var digits = Substring(text), unit = 1
+    if let last = text.last, let u = units[Character(last.lowercased())] {
+        digits = digits.dropLast()
+        unit = u
     }
-    return Int(text)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits) else { return nil }
+    let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+    return overflow ? nil : bytes
 }

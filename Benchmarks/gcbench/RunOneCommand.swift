@@ -9,11 +9,14 @@ enum RunOneCommand {
     static var usage: String {
         let d = try! WorkloadOptions()
         return """
-        usage: gcbench run-one --workload W [--barrier B] [--major stw|concurrent] [size options]
+        usage: gcbench run-one --workload W [--barrier B] [--major stw|concurrent] [--heap BYTES] [--nursery BYTES] [size options]
           One measured run of one workload, printed on standard output as one JSON record.
           workloads: \(WorkloadOptions.workloadList)
           barriers:  \(BarrierKind.namesForCommandLine) (default auto: hardware where this machine
                      has it, else software, saying why on standard error)
+          --heap BYTES               the heap limit, young and old together (suffixes k, m, g: 256m);
+                                     every other size is derived from it (default: the workload's own)
+          --nursery BYTES            eden, overriding the size derived from the limit
           size options, each taken only by the workloads named (the defaults are the suite's):
             --gcbench-stretch D        gcbench, gcbench-c, mt-gcbench (default \(d.gcbenchStretch))
             --binarytrees-n N          binarytrees (default \(d.binaryTreesN))
@@ -52,6 +55,8 @@ enum RunOneCommand {
             throw UsageError("workload \(name) is \(points.count) runs here (\(points.joined(separator: ", "))) and run-one makes one: "
                              + "name one, such as --workload \(points[0])")
         }
+        // A size the heap refuses stops the run here, before anything runs.
+        _ = try sizes.sized(.benchmark())
         let (kind, notice) = try barrier(args.options["barrier"] ?? "auto", probe: probe())
         return Plan(workload: points[0], sizes: sizes, barrier: kind, notice: notice)
     }
@@ -59,7 +64,7 @@ enum RunOneCommand {
     static func execute(_ words: [String]) throws -> Int32 {
         let plan = try plan(words)
         if let notice = plan.notice { printError("gcbench run-one: \(notice)") }
-        let record = try plan.sizes.withWorkload(named: plan.workload, MeasureWorkload(kind: plan.barrier, majorMode: plan.sizes.majorMode))
+        let record = try plan.sizes.withWorkload(named: plan.workload, MeasureWorkload(kind: plan.barrier, sizes: plan.sizes))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
@@ -81,17 +86,17 @@ enum RunOneCommand {
     /// loops a generic call, and hide the barrier's cost behind it.
     struct MeasureWorkload: WorkloadVisitor {
         let kind: BarrierKind
-        let majorMode: HeapConfiguration.MajorMode
-        func visit<W: Workload>(_ workload: W) throws -> RunRecord { try kind.accept(Measure(workload: workload, majorMode: majorMode)) }
+        let sizes: WorkloadOptions
+        func visit<W: Workload>(_ workload: W) throws -> RunRecord {
+            try kind.accept(Measure(workload: workload, configuration: try sizes.sized(workload.configuration)))
+        }
     }
 
     struct Measure<W: Workload>: BarrierVisitor {
         let workload: W
-        let majorMode: HeapConfiguration.MajorMode
+        let configuration: HeapConfiguration
 
         func visit<B: Barrier>(_: B.Type) throws -> RunRecord {
-            var configuration = workload.configuration
-            configuration.majorMode = majorMode
             let heap = try Heap<B>(configuration: configuration)
             var before = rusage(), after = rusage()
             getrusage(Int32(RUSAGE_SELF.rawValue), &before)
@@ -121,10 +126,11 @@ enum RunOneCommand {
                 steadyMinorSeconds: (workload as? IdleOldWorkload)?.steady.secondsPerMinor,
                 threads: threads, safepointP95Seconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 0.95) },
                 safepointMaxSeconds: threads.map { _ in quantileSeconds(s.timeToSafepointNanoseconds, 1.0) },
-                majorMode: majorMode.rawValue,
+                majorMode: configuration.majorMode.rawValue,
                 majorPauseP95Seconds: quantileSeconds(s.majorPauses, 0.95), majorPauseMaxSeconds: quantileSeconds(s.majorPauses, 1.0),
                 markRounds: s.markRounds, markRoundPauses: s.markRoundPauses, pagesRemarked: s.pagesRemarked,
-                forcedFinishes: s.forcedFinishes)
+                forcedFinishes: s.forcedFinishes,
+                heapLimitBytes: heap.policy.heapLimitBytes, nurseryBytes: heap.policy.nurseryBytes, releasedBytes: s.releasedBytes)
         }
     }
 }

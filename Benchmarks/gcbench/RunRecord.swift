@@ -70,6 +70,11 @@ struct RunRecord: Codable {
     var markRoundPauses: Int? = nil
     var pagesRemarked: Int? = nil
     var forcedFinishes: Int? = nil
+    /// The heap limit the run had, and the nursery the policy gave it.
+    var heapLimitBytes: Int? = nil
+    var nurseryBytes: Int? = nil
+    /// Old-space bytes given back to the OS after majors.
+    var releasedBytes: Int? = nil
 }
 
 func median(_ xs: [Double]) -> Double {

@@ -37,8 +37,10 @@ struct WorkloadOptions {
         Family(name: "shared-store", suffix: "THREADS", listOption: "threads", sizeOptions: []),
     ]
 
-    /// Every option that sets a size or a list; `major` applies to all.
-    static let names: Set<String> = Set(families.flatMap { $0.sizeOptions + ($0.listOption.map { [$0] } ?? []) }).union(["major"])
+    /// Options every workload takes: how majors run, and the heap's sizes.
+    static let heapOptions: Set<String> = ["major", "heap", "nursery"]
+    /// Every option that sets a size or a list, and the heap options.
+    static let names: Set<String> = Set(families.flatMap { $0.sizeOptions + ($0.listOption.map { [$0] } ?? []) }).union(heapOptions)
     static let threadedNames = families.filter { $0.suffix == "THREADS" }.map(\.name)
     static let maxThreads = 64
 
@@ -69,6 +71,11 @@ struct WorkloadOptions {
     var gcbenchStretch = 18
     /// How the heap runs major collections (`--major stw|concurrent`).
     var majorMode = HeapConfiguration.MajorMode.stopTheWorld
+    /// The heap limit (`--heap BYTES`), replacing the workload's own; the
+    /// policy derives the other sizes from it.
+    var heapBytes: Int?
+    /// The nursery (`--nursery BYTES`), overriding the policy's.
+    var nurseryBytes: Int?
 
     /// The defaults (`full`: the published sizes), then the options given.
     init(_ args: Arguments = Arguments(), full: Bool = false) throws(UsageError) {
@@ -81,6 +88,8 @@ struct WorkloadOptions {
             guard let mode = HeapConfiguration.MajorMode(rawValue: m) else { throw UsageError("--major takes stw or concurrent, not '\(m)'") }
             majorMode = mode
         }
+        heapBytes = try Self.size(args, "heap")
+        nurseryBytes = try Self.size(args, "nursery")
         binaryTreesN = try args.int("binarytrees-n", default: binaryTreesN)
         threadedBinaryTreesN = try args.int("mt-binarytrees-n", default: threadedBinaryTreesN)
         promotedStores = try args.int("promoted-stores", default: promotedStores)
@@ -96,6 +105,28 @@ struct WorkloadOptions {
         if let m = idleOld.first(where: { $0 > 1024 }) { throw UsageError("--idle-old takes sizes from 1 to 1024 MiB (the heap's limit is 2 GiB), not \(m)") }
         threads = try Self.sweepList(args, "threads", default: threads)
         if let t = threads.first(where: { $0 > Self.maxThreads }) { throw UsageError("--threads takes 1 to \(Self.maxThreads) threads, not \(t)") }
+    }
+
+    /// A `--NAME BYTES` size (suffixes k, m, g), if given.
+    static func size(_ args: Arguments, _ name: String) throws(UsageError) -> Int? {
+        guard let text = args.options[name] else { return nil }
+        guard let n = parseBytes(text), n > 0 else { throw UsageError("--\(name) takes a size in bytes with an optional suffix k, m or g, such as 256m, not '\(text)'") }
+        return n
+    }
+
+    /// `configuration` with the heap sizes given on the command line, checked:
+    /// a size the heap refuses is a usage error naming the option.
+    func sized(_ configuration: HeapConfiguration) throws(UsageError) -> HeapConfiguration {
+        var c = configuration
+        c.majorMode = majorMode
+        if let heapBytes { c.heapLimitBytes = heapBytes }
+        if let nurseryBytes { c.nurseryBytes = nurseryBytes }
+        do { try c.validate() } catch {
+            guard case let .invalidConfiguration(field, requirement, value) = error else { throw UsageError("\(error)") }
+            let option = field == .heapLimitBytes ? "--heap" : field == .nurseryBytes ? "--nursery" : field.rawValue
+            throw UsageError("\(option) must be \(requirement), not \(value)")
+        }
+        return c
     }
 
     /// A `--NAME 1,4,16` list of positive counts.
@@ -156,7 +187,7 @@ struct WorkloadOptions {
 
     /// Fails on an option in `given` that none of `workloads` takes.
     static func checkTaken(_ given: some Collection<String>, by workloads: [String]) throws(UsageError) {
-        for option in given.sorted() where names.contains(option) && option != "major" {
+        for option in given.sorted() where names.contains(option) && !heapOptions.contains(option) {
             guard !workloads.contains(where: { optionsTaken(by: $0).contains(option) }) else { continue }
             if workloads.count == 1, let (family, suffix) = family(of: workloads[0]), let suffix, family.listOption == option {
                 throw UsageError("option --\(option) does not apply to workload \(workloads[0]), whose suffix :\(suffix) already sets it: "
@@ -175,7 +206,8 @@ struct WorkloadOptions {
             "binarytrees-n": "\(binaryTreesN)", "mt-binarytrees-n": "\(threadedBinaryTreesN)",
             "promoted-stores": "\(promotedStores)", "gcbench-stretch": "\(gcbenchStretch)", "gcold": gcold.parameters,
         ]
-        return Self.optionsTaken(by: point).flatMap { ["--\($0)", values[$0]!] } + ["--major", majorMode.rawValue]
+        let sizes = [("heap", heapBytes), ("nursery", nurseryBytes)].flatMap { name, bytes in bytes.map { ["--\(name)", "\($0)"] } ?? [] }
+        return Self.optionsTaken(by: point).flatMap { ["--\($0)", values[$0]!] } + ["--major", majorMode.rawValue] + sizes
     }
 
     /// GCBench at the chosen stretch depth (long-lived and maximum depth two less).

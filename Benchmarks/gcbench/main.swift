@@ -3,11 +3,12 @@ import Glibc
 #endif
 import WriteWatch
 
-let gcbenchSubcommands = "run-one, replay, tracker, peer, report, probe, help"
+let gcbenchSubcommands = "run-one, minheap, replay, tracker, peer, report, probe, help"
 
 let usage = """
 usage: gcbench [suite options]       run the benchmark suite (options below)
        gcbench run-one --workload W [--barrier B] ...   one measured run, one JSON record
+       gcbench minheap --workload W [--barrier B] ...   the smallest --heap at which W validates
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
        gcbench peer ...              GCBench and binarytrees in C on Boehm GC (needs libgc-dev)
@@ -37,6 +38,8 @@ case "replay":
     status = ReplayCommand.run(Array(words.dropFirst()))
 case "run-one":
     status = RunOneCommand.run(Array(words.dropFirst()))
+case "minheap":
+    status = MinHeapCommand.run(Array(words.dropFirst()))
 case "report":
     status = SuiteCommand.report(Array(words.dropFirst()))
 case "peer":

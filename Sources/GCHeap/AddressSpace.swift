@@ -25,13 +25,17 @@ struct AddressSpace {
     init(configuration c: HeapConfiguration) throws(HeapError) {
         let page = PageRange.pageSize
         func roundUp(_ n: Int, _ to: Int) -> Int { (n + to - 1) / to * to }
-        let edenBytes = roundUp(c.nurseryBytes, page)
-        let survivorBytes = roundUp(c.nurseryBytes / 2, page)
-        // Old space may overshoot the limit during one collection (promotion
+        let policy = c.policy
+        let edenBytes = roundUp(policy.nurseryBytes, page)
+        let survivorBytes = roundUp(policy.nurseryBytes / 2, page)
+        // Old space may overshoot its limit during one collection (promotion
         // cannot stop half-way), by at most one nursery plus a partly used
         // arena per size class; the limit is enforced after the collection.
-        let slack = edenBytes + 2 * survivorBytes + 64 * AddressSpace.arenaBytes
-        let oldBytes = roundUp(c.heapLimitBytes + slack, AddressSpace.arenaBytes)
+        // Once exhausted, the heap hands out no eden until a full collection
+        // brings it under the limit, so the survivors are promoted at most
+        // once more: two nurseries of slack cover both, with room to spare.
+        let slack = 2 * (edenBytes + 2 * survivorBytes) + 64 * AddressSpace.arenaBytes
+        let oldBytes = roundUp(policy.oldLimitBytes + slack, AddressSpace.arenaBytes)
         let youngBytes = edenBytes + 2 * survivorBytes
         let total = roundUp(youngBytes, AddressSpace.arenaBytes) + oldBytes
         let p = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)

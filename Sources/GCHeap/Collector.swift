@@ -70,30 +70,42 @@ extension Heap {
         defer { markerSync.unlock() }
         retireAllBuffers()
         minorCollection()
-        let concurrent = configuration.majorMode == .concurrent
-        // Close to the limit, only a complete collection now will do.
-        let nearLimit = oldBytesInUse > configuration.heapLimitBytes / 10 * 9
-        if marking.active {
-            if major || nearLimit || marking.finishRequested || oldBytesInUse > majorThreshold * 2 {
-                if !marking.finishRequested { statistics.forcedFinishes += 1 }
-                finishConcurrentMark()
-                if major { majorCollection() }
-                statistics.majorPauses.record(Heap.now() - start)
-            }
-        } else if startConcurrent && !major {
+        var seen = CollectionPolicy.Observation(oldBytesInUse: oldBytesInUse)
+        seen.concurrent = configuration.majorMode == .concurrent
+        seen.marking = marking.active
+        seen.sweeping = marking.sweeping
+        seen.finishRequested = marking.finishRequested
+        seen.majorRequested = major
+        seen.startRequested = startConcurrent
+        var full = false
+        switch policy.afterMinor(seen) {
+        case .none: break
+        case .finishConcurrent:
+            if !marking.finishRequested { statistics.forcedFinishes += 1 }
+            finishConcurrentMark()
+            if major { majorCollection() }
+            full = major
+            statistics.majorPauses.record(Heap.now() - start)
+        case .startConcurrent:
             startConcurrentMark()
             statistics.majorPauses.record(Heap.now() - start)
-        } else if major || nearLimit || (!concurrent && oldBytesInUse > majorThreshold) {
+        case .full:
             majorCollection()
+            full = true
             statistics.majorPauses.record(Heap.now() - start)
-        } else if concurrent && !marking.sweeping && oldBytesInUse > majorThreshold / 4 * 3 {
-            // While a sweep is under way the threshold is stale: wait for it.
-            startConcurrentMark()
+        }
+        // Exhaustion is reported only after a full collection: a concurrent
+        // cycle's snapshot floats what died during it.
+        if policy.isOverLimit(oldBytesInUse: oldBytesInUse) && !full && !marking.active {
+            majorCollection()
             statistics.majorPauses.record(Heap.now() - start)
         }
         statistics.oldBytesInUse = oldBytesInUse
         safepoints.completed.add(1, ordering: .releasing)
-        if oldBytesInUse > configuration.heapLimitBytes { throw .heapExhausted(limitBytes: configuration.heapLimitBytes) }
+        if policy.isOverLimit(oldBytesInUse: oldBytesInUse) {
+            statistics.exhaustions += 1
+            throw exhausted()
+        }
     }
 
     /// Collections finished so far, by any thread: safe to read from any

@@ -107,7 +107,8 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     @exclusivity(unchecked) var scratch = CollectorScratch()
     /// Weak boxes, ephemerons and guardians (WeakReferences.swift).
     @exclusivity(unchecked) var weak = WeakState()
-    @exclusivity(unchecked) var majorThreshold: Int
+    /// The sizes and the collection decisions (CollectionPolicy.swift).
+    @exclusivity(unchecked) public internal(set) var policy: CollectionPolicy
     /// Concurrent major collection (ConcurrentMark.swift): touched only with
     /// `markerSync` locked.
     @exclusivity(unchecked) var marking = ConcurrentMarkState()
@@ -144,7 +145,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         survivorTo = space.survivors.1
         survivorTop = survivorFrom.start
         edenCursor = space.eden.start
-        majorThreshold = max(8 << 20, configuration.heapLimitBytes / 8)
+        policy = configuration.policy
         mutator = MutatorState.make(owner: currentThread(), edenZeroed: !configuration.poisonFreedMemory)
         mutators.append(mutator)
         safepoints.locked { safepoints.becameActive() }
@@ -206,6 +207,15 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         defer { safepoints.unlock() }
         if safepoints.collecting { safepoints.park() }
         if size > Layout.maxSmallBytes { return try allocateLarge(pointers: pointers, bytes: bytes, tag: tag) }
+        // Exhausted: no eden until a full collection brings old space under
+        // its limit, so that retrying cannot promote past the reservation.
+        if policy.isOverLimit(oldBytesInUse: oldBytesInUse) {
+            if safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {
+                defer { safepoints.resumeTheWorld() }
+                try collectStopped(major: true)
+            }
+            if policy.isOverLimit(oldBytesInUse: oldBytesInUse) { throw exhausted() }
+        }
         while !refillBuffer(m, size: size) {
             if safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {
                 defer { safepoints.resumeTheWorld() }
@@ -246,24 +256,21 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     func allocateLarge(pointers: Int, bytes: Int, tag: UInt32) throws(HeapError) -> ObjectRef {
         let size = Layout.size(pointers: pointers, bytes: bytes)
         let pageCount = (size + PageRange.pageSize - 1) / PageRange.pageSize
-        let overLimit = (pages.pagesInUse + pageCount) * PageRange.pageSize > configuration.heapLimitBytes
-        if overLimit || (oldBytesInUse > majorThreshold && !isMarking) {
+        let request = pageCount * PageRange.pageSize
+        let decision = policy.beforeLargeAllocation(oldBytesInUse: oldBytesInUse, requestBytes: request, marking: isMarking)
+        if decision.collect {
             if safepoints.stopTheWorld(now: Heap.now, stalled: reportStall) {
                 defer { safepoints.resumeTheWorld() }
                 // Concurrent mode starts marking here unless the limit forces a full collection now.
-                try collectStopped(major: overLimit || configuration.majorMode == .stopTheWorld)
+                try collectStopped(major: decision.full || configuration.majorMode == .stopTheWorld)
             }
-            guard (pages.pagesInUse + pageCount) * PageRange.pageSize <= configuration.heapLimitBytes else {
-                throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
-            }
+            guard !policy.isOverLimit(oldBytesInUse: oldBytesInUse + request) else { throw exhausted() }
         }
         // The marker reads the page map and the large-object table.
         markerSync.lock()
         defer { markerSync.unlock() }
         let id = freeLargeIDs.last ?? Int32(larges.count)
-        guard let run = try takePages(pageCount, owner: -(id + 1)) else {
-            throw .heapExhausted(limitBytes: configuration.heapLimitBytes)
-        }
+        guard let run = try takePages(pageCount, owner: -(id + 1)) else { throw exhausted() }
         // Allocated black while marking is under way.
         let record = LargeObject(range: run, marked: marking.active)
         if Int(id) == larges.count { larges.append(record) } else {
@@ -305,6 +312,11 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     }
 
     var oldBytesInUse: Int { pages.pagesInUse * PageRange.pageSize }
+
+    /// The exhaustion error, naming what a full collection left live.
+    func exhausted() -> HeapError {
+        .heapExhausted(liveBytes: oldBytesInUse, limitBytes: policy.heapLimitBytes)
+    }
 
     // MARK: - Fields
 

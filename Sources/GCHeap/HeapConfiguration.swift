@@ -1,11 +1,14 @@
 /// How a heap is sized and tuned. Every field has a default that suits tests
 /// and small programs; `validate()` explains any value out of range.
 public struct HeapConfiguration: Sendable {
-    /// Bytes of eden, where new objects are bump-allocated. Each of the two
-    /// survivor spaces is half this size.
-    public var nurseryBytes = 4 << 20
-    /// The most bytes the old and large-object spaces may hold.
+    /// The heap limit, the one size a user gives (as `-Xmx`): the most bytes
+    /// the young generation, old space and large objects hold together
+    /// after a collection. `CollectionPolicy` derives every other size.
     public var heapLimitBytes = 1 << 30
+    /// Bytes of eden, where new objects are bump-allocated (each of the two
+    /// survivor spaces is half this size); nil (the default): derived from
+    /// `heapLimitBytes` by `CollectionPolicy`. Set it only to override.
+    public var nurseryBytes: Int?
     /// Minor collections an object survives before it is promoted (1 to 3).
     public var promotionAge = 2
     /// The software barrier's card size: a power of two from 64 to 4096.
@@ -57,6 +60,15 @@ public struct HeapConfiguration: Sendable {
 
     public init() {}
 
+    /// Creates a configuration for a heap of `heapLimitBytes`, every other
+    /// size derived from it.
+    public init(heapLimitBytes: Int) { self.heapLimitBytes = heapLimitBytes }
+
+    /// The sizes and collection rules this configuration gives a heap.
+    public var policy: CollectionPolicy {
+        CollectionPolicy(heapLimitBytes: heapLimitBytes, nurseryBytes: nurseryBytes, growthFactor: majorGrowthFactor)
+    }
+
     /// A deliberately wrong weak-reference mechanism (tests only).
     package enum WeakControl: Hashable, Sendable {
         case none
@@ -89,7 +101,9 @@ public struct HeapConfiguration: Sendable {
         func check(_ ok: Bool, _ field: Field, _ requirement: String, _ value: some Any) throws(HeapError) {
             if !ok { throw .invalidConfiguration(field: field, requirement: requirement, value: "\(value)") }
         }
-        try check(nurseryBytes >= 64 << 10 && nurseryBytes <= 1 << 30, .nurseryBytes, "64 KiB to 1 GiB", nurseryBytes)
+        if let nurseryBytes {
+            try check(nurseryBytes >= 64 << 10 && nurseryBytes <= 1 << 30, .nurseryBytes, "64 KiB to 1 GiB", nurseryBytes)
+        }
         try check(heapLimitBytes >= 1 << 20 && heapLimitBytes <= 1 << 40, .heapLimitBytes, "1 MiB to 1 TiB", heapLimitBytes)
         try check((1...3).contains(promotionAge), .promotionAge, "1, 2 or 3", promotionAge)
         try check(cardBytes >= 64 && cardBytes <= 4096 && cardBytes & (cardBytes - 1) == 0,
@@ -98,7 +112,7 @@ public struct HeapConfiguration: Sendable {
         try check(majorGrowthFactor >= 1.1, .majorGrowthFactor, "at least 1.1", majorGrowthFactor)
         try check(concurrentMarkMaxRounds >= 0 && concurrentMarkMaxRounds <= 1000,
                   .concurrentMarkMaxRounds, "0 to 1000", concurrentMarkMaxRounds)
-        try check(allocationBufferBytes >= 1 << 10 && allocationBufferBytes <= nurseryBytes,
+        try check(allocationBufferBytes >= 1 << 10 && allocationBufferBytes <= policy.nurseryBytes,
                   .allocationBufferBytes, "1 KiB to the nursery size", allocationBufferBytes)
         try check(stallReportMilliseconds >= 0 && stallReportMilliseconds <= 3_600_000,
                   .stallReportMilliseconds, "0 (never) to 3,600,000 (an hour)", stallReportMilliseconds)

@@ -3,8 +3,11 @@ import WriteWatch
 /// Errors the heap reports to its embedder, each naming what went wrong and
 /// what to do.
 public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A collection could not free enough: the live data exceeds the limit.
-    case heapExhausted(limitBytes: Int)
+    /// A full collection could not free enough: `liveBytes` of old space
+    /// survived it, more than the heap limit leaves for old space, or than a
+    /// new object would fit in. The heap stays usable: drop references and
+    /// allocate again.
+    case heapExhausted(liveBytes: Int, limitBytes: Int)
     /// A configuration field is out of range: which, what it must be, and
     /// the value given.
     case invalidConfiguration(field: HeapConfiguration.Field, requirement: String, value: String)
@@ -32,8 +35,8 @@ public enum HeapError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .heapExhausted(limit):
-            "heap exhausted (\(limit) bytes): live data exceeds heapLimitBytes; raise the limit or keep less alive"
+        case let .heapExhausted(live, limit):
+            "heap exhausted: \(live) bytes live after a full collection, over what a heap limit of \(limit) bytes allows; raise heapLimitBytes or keep less alive"
         case let .invalidConfiguration(field, requirement, value):
             "invalid heap configuration: \(field.rawValue) must be \(requirement), not \(value)"
         case let .barrierUnavailable(name, error):

@@ -40,6 +40,11 @@ public struct HeapStatistics: Codable, Sendable {
     /// collector's writes (tests); 0 otherwise.
     public var collectorFaultPages = 0
     public var oldBytesInUse = 0
+    /// Old-space bytes given back to the OS (MADV_DONTNEED) as arenas and
+    /// large objects died, summed: RSS falls by this much, less reuse.
+    public var releasedBytes = 0
+    /// Collections that ended over the heap limit and reported exhaustion.
+    public var exhaustions = 0
     /// Weak boxes and ephemerons a collection found with a dead target or
     /// key, and cleared.
     public var weakBoxesCleared = 0

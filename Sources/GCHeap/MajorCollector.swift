@@ -90,10 +90,9 @@ extension Heap {
         statistics.majorNanoseconds += Heap.now() - start
     }
 
-    /// After a major collection's sweep: the next one when old space has
-    /// grown by `majorGrowthFactor` from what is in use now.
+    /// After a major collection's sweep: what is in use now survived it.
     func setNextMajorThreshold() {
-        majorThreshold = max(8 << 20, Int(Double(oldBytesInUse) * configuration.majorGrowthFactor))
+        policy.majorFinished(liveBytes: oldBytesInUse)
     }
 
     /// Frees unmarked cells and large objects; empty arenas go back to the OS.
@@ -135,6 +134,7 @@ extension Heap {
     func releaseOldPages(_ run: PageRange) {
         pages.free(run)
         barrier.discard(run)
+        statistics.releasedBytes += run.byteCount
     }
 
     enum OldObject {

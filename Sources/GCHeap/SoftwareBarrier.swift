@@ -75,6 +75,14 @@ public struct CardTable {
         }
     }
 
+    /// Cleans the cards of `range` (page-aligned): pages given back to the
+    /// OS hold no slots, so a mark left there would only send the next minor
+    /// to scan zeros in pages another arena may by then have taken.
+    func clear(_ range: PageRange) {
+        let first = card(range.start)
+        table.advanced(by: first).update(repeating: 0, count: card(range.end) - first)
+    }
+
     func close() { munmap(table, tableBytes) }
 }
 
@@ -96,7 +104,7 @@ extension CardMarkingBarrier {
     public func peekWritten(into regions: inout [PageRange], inUse: PageRange) { cards.peekWritten(into: &regions, inUse: inUse) }
     public func suspend(_ range: PageRange) {}
     public func endMinor(_ written: inout WrittenRegions, suspended: [PageRange]) {}
-    public func discard(_ range: PageRange) {}
+    public func discard(_ range: PageRange) { cards.clear(range) }
     public func close() { cards.close() }
     public var storeFastPath: StoreFastPath {
         .cardMark(biasedTable: cards.biasedTable, shift: Int(cards.shift), conditional: Self.conditional)

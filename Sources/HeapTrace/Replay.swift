@@ -93,7 +93,7 @@ public final class Replayer<B: Barrier> {
         do { try model.apply(t) } catch { throw .malformed(error) }
         func heapCall<R>(_ body: () throws(HeapError) -> R) throws(ReplayError) -> R {
             do { return try body() } catch {
-                if case let .heapExhausted(limit) = error { throw .heapExhausted(line: line, limitBytes: limit) }
+                if case let .heapExhausted(_, limit) = error { throw .heapExhausted(line: line, limitBytes: limit) }
                 throw .heap(line: line, error)
             }
         }

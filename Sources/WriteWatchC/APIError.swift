@@ -73,8 +73,8 @@ enum APIError: Error, CustomStringConvertible {
         switch error {
         case let .invalidConfiguration(field, requirement, value):
             "invalid heap options: options.\(cName(field)) must be \(requirement), not \(value)"
-        case let .heapExhausted(limit):
-            "heap exhausted (\(limit) bytes): live data exceeds options.heap_limit_bytes; raise the limit or keep less alive"
+        case let .heapExhausted(live, limit):
+            "heap exhausted: \(live) bytes live after a full collection, over what options.heap_limit_bytes (\(limit)) allows; raise the limit or keep less alive"
         case let .reservationFailed(bytes, errno):
             "reserving \(bytes) bytes of address space failed: \(errno); lower options.heap_limit_bytes or check ulimit -v"
         case .inactiveMutator:

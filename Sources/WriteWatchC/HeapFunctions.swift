@@ -46,7 +46,7 @@ public func cHeapOptionsInit(_ options: UnsafeMutablePointer<ww_heap_options>?) 
     let d = HeapConfiguration()
     options.pointee = ww_heap_options(
         size: UInt32(MemoryLayout<ww_heap_options>.size), promotion_age: UInt32(d.promotionAge),
-        barrier: cString("auto"), nursery_bytes: UInt64(d.nurseryBytes), heap_limit_bytes: UInt64(d.heapLimitBytes),
+        barrier: cString("auto"), nursery_bytes: 0, heap_limit_bytes: UInt64(d.heapLimitBytes),
         allocation_buffer_bytes: UInt64(d.allocationBufferBytes), masked_kernel_features: d.maskedTrackerFeatures,
         major_mode: UInt32(WW_MAJOR_STOP_THE_WORLD), card_bytes: UInt32(d.cardBytes),
         poison_freed_memory: d.poisonFreedMemory ? 1 : 0, stall_report_ms: UInt32(d.stallReportMilliseconds))
@@ -62,7 +62,8 @@ func configuration(_ o: ww_heap_options) throws(APIError) -> (HeapConfiguration,
         return v
     }
     var c = HeapConfiguration()
-    c.nurseryBytes = try int(o.nursery_bytes, "nursery_bytes")
+    // 0, the default: the policy derives the nursery from the limit.
+    c.nurseryBytes = o.nursery_bytes == 0 ? nil : try int(o.nursery_bytes, "nursery_bytes")
     c.heapLimitBytes = try int(o.heap_limit_bytes, "heap_limit_bytes")
     c.allocationBufferBytes = try int(o.allocation_buffer_bytes, "allocation_buffer_bytes")
     c.promotionAge = Int(o.promotion_age)

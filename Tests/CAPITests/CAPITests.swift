@@ -98,7 +98,9 @@ final class CAPITests: XCTestCase {
                                 "nothing-lost", "collect-rearmed", "reset-forgets", "use-after-close"]
     static let creationChecks = ["create/bad-barrier-name", "create/bad-nursery", "create/bad-options-size",
                                  "create/bad-major-mode", "create/hardware-unsupported", "create/auto-notice",
-                                 "tracker/bad-mechanism", "tracker/probe-size", "tracker/probe-text"]
+                                 "tracker/bad-mechanism", "tracker/probe-size", "tracker/probe-text",
+                                 "create/heap-exhausted", "create/heap-exhausted-again", "create/heap-usable-after-exhaustion",
+                                 "create/nursery-derived-by-default", "create/derived-nursery-creates"]
 
     /// The checks Tests/CAPITests/c/weak_test.c must report as passed under
     /// each barrier: weak boxes (an old box given a young target by

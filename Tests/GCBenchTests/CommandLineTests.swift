@@ -8,7 +8,7 @@ import WriteWatch
 /// usage and status 0; every mistake is named on standard error with
 /// status 2, before anything runs; no option is ignored.
 final class CommandLineTests: XCTestCase {
-    static let subcommands = ["run-one", "replay", "tracker", "peer", "report", "probe"]
+    static let subcommands = ["run-one", "minheap", "replay", "tracker", "peer", "report", "probe"]
 
     struct Outcome {
         var status: Int32
@@ -128,6 +128,53 @@ final class CommandLineTests: XCTestCase {
         // The bare name with one value of its list is that point.
         XCTAssertEqual(try RunOneCommand.plan(["--workload", "mt-binarytrees", "--threads", "3", "--barrier", "software"]).workload, "mt-binarytrees:3")
         XCTAssertEqual(try RunOneCommand.plan(["--workload", "store-sweep", "--store-sweep", "8", "--barrier", "software"]).workload, "store-sweep:8")
+    }
+
+    func testSizesTakeSuffixesAndBadOnesAreNamed() throws {
+        XCTAssertEqual(parseBytes("4096"), 4096)
+        XCTAssertEqual(parseBytes("64k"), 64 << 10)
+        XCTAssertEqual(parseBytes("256m"), 256 << 20)
+        XCTAssertEqual(parseBytes("2G"), 2 << 30)
+        for bad in ["", "m", "-1m", "1.5g", "12x", "1 m", "99999999999999999g", "+4k"] {
+            XCTAssertNil(parseBytes(bad), bad)
+        }
+        let plan = try RunOneCommand.plan(["--workload", "binarytrees", "--heap", "256m", "--nursery", "16m", "--barrier", "software"])
+        let c = try plan.sizes.sized(.benchmark())
+        XCTAssertEqual(c.heapLimitBytes, 256 << 20)
+        XCTAssertEqual(c.policy.nurseryBytes, 16 << 20)
+        XCTAssertEqual(try RunOneCommand.plan(["--workload", "gcold", "--heap", "96m", "--barrier", "software"]).sizes.sized(.benchmark()).policy.nurseryBytes,
+                       16 << 20, "derived: a sixth of the limit")
+        for (words, text) in [(["--heap", "12x"], "--heap takes a size"), (["--heap", "0"], "--heap takes a size"),
+                              (["--heap", "4t"], "--heap takes a size"), (["--nursery", "1k"], "--nursery must be 64 KiB to 1 GiB"),
+                              (["--heap", "2g", "--nursery", "2g"], "--nursery must be")] {
+            XCTAssertThrowsError(try RunOneCommand.plan(["--workload", "gcbench", "--barrier", "software"] + words)) {
+                XCTAssertTrue("\($0)".contains(text), "\(words): \($0)")
+            }
+        }
+        let o = try gcbench("run-one", "--workload", "gcbench", "--heap", "lots", "--barrier", "software")
+        XCTAssertEqual(o.status, 2, o.stderr)
+        XCTAssertTrue(o.stderr.contains("--heap takes a size"), o.stderr)
+    }
+
+    func testTheMinimumHeapSearchFindsTheBoundary() {
+        for boundary in [1 << 20, 3 << 20, 77 << 20, 4 << 30] {
+            let found = MinHeapCommand.search(low: 1 << 20, high: 4 << 30) { $0 >= boundary }
+            XCTAssertNotNil(found)
+            if let found { XCTAssertTrue(found >= boundary && found - boundary <= max(256 << 10, found / 32), "\(boundary): \(found)") }
+        }
+        XCTAssertNil(MinHeapCommand.search(low: 1 << 20, high: 4 << 30) { _ in false })
+    }
+
+    func testAHeapTooSmallFailsWithTheExhaustionErrorAndMinheapFindsOneThatFits() throws {
+        let small = try gcbench("run-one", "--workload", "binarytrees", "--binarytrees-n", "16", "--heap", "2m", "--barrier", "software")
+        XCTAssertEqual(small.status, 1, small.stderr)
+        XCTAssertTrue(small.stderr.contains("heap exhausted") && small.stderr.contains("bytes live"), small.stderr)
+        let o = try gcbench("minheap", "--workload", "binarytrees", "--binarytrees-n", "16", "--barrier", "software")
+        XCTAssertEqual(o.status, 0, o.stderr)
+        guard let minimum = Int(o.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { return XCTFail(o.stdout) }
+        XCTAssertGreaterThan(minimum, 2 << 20, "2 MiB failed above, so the minimum is larger")
+        let fits = try gcbench("run-one", "--workload", "binarytrees", "--binarytrees-n", "16", "--heap", "\(minimum)", "--barrier", "software")
+        XCTAssertEqual(fits.status, 0, fits.stderr)
     }
 
     func testAThreadedPointRunsOnItsThreads() throws {

@@ -36,19 +36,36 @@ final class HeapTests: XCTestCase {
         }
     }
 
-    func testHeapExhaustionIsATypedError() throws {
+    func testHeapExhaustionIsATypedErrorAfterAFullCollectionAndTheHeapStaysUsable() throws {
         var c = smallConfig()
         c.heapLimitBytes = 2 << 20
         let heap = try Heap<SoftwareBarrier>(configuration: c)
         var roots: [Root] = []
-        XCTAssertThrowsError(try {
+        var thrown: HeapError?
+        do {
             for _ in 0..<100_000 { roots.append(heap.makeRoot(try heap.allocate(pointers: 0, bytes: 1000))) }
-        }()) { error in
-            XCTAssertEqual(error as? HeapError, .heapExhausted(limitBytes: 2 << 20))
+        } catch { thrown = error }
+        guard case let .heapExhausted(live, limit)? = thrown else { return XCTFail("no exhaustion: \(String(describing: thrown))") }
+        XCTAssertEqual(limit, 2 << 20)
+        XCTAssertGreaterThan(live, heap.policy.oldLimitBytes, "the error names what survived, over old space's share")
+        XCTAssertGreaterThan(heap.statistics.majorCollections, 0, "reported only after a full collection")
+        // Retrying without freeing anything fails the same way, never a crash.
+        for _ in 0..<5 {
+            XCTAssertThrowsError(try heap.allocate(pointers: 0, bytes: 1000)) {
+                guard case .heapExhausted? = $0 as? HeapError else { return XCTFail("\($0)") }
+            }
         }
         XCTAssertThrowsError(try heap.allocate(pointers: 0, bytes: 4 << 20)) {
-            XCTAssertEqual($0 as? HeapError, .heapExhausted(limitBytes: 2 << 20))
+            guard case let .heapExhausted(_, limit)? = $0 as? HeapError else { return XCTFail("\($0)") }
+            XCTAssertEqual(limit, 2 << 20)
         }
+        // Dropping the roots makes the heap usable again.
+        for r in roots { try heap.release(r) }
+        roots.removeAll()
+        for _ in 0..<1000 { roots.append(heap.makeRoot(try heap.allocate(pointers: 0, bytes: 1000))) }
+        try heap.collectMajor()
+        XCTAssertEqual(heap.verify(), [])
+        XCTAssertLessThanOrEqual(heap.statistics.oldBytesInUse, heap.policy.oldLimitBytes)
     }
 
     func testMisuseGetsTypedErrors() throws {

@@ -138,7 +138,88 @@ struct LargeObjectScansOnlyWrittenPages: HeapScenario {
     }
 }
 
+/// Old pages given back to the OS after a major and then reused by new old
+/// objects still report the mutator's writes: an old-to-young pointer
+/// stored into an object on such a page keeps its target alive through the
+/// next minor. The barrier's `discard` re-arms released pages (mprotect,
+/// uffd-sync), cleans their cards (software), or lets them read as written
+/// once (uffd WP_ASYNC); without a barrier the pointer is lost. Also: the
+/// major that frees most of old space gives its pages back (the heap's own
+/// count of released bytes), so RSS falls.
+struct ReleasedPagesStayTracked: HeapScenario {
+    static let objects = 8000
+
+    func visit<B: Barrier>(_: B.Type) throws -> [String] {
+        let heap = try Heap<B>(configuration: smallConfig(promotionAge: 2))
+        var problems: [String] = []
+        let page = UInt(PageRange.pageSize)
+        /// A list of `objects` objects of 4 pointer fields and 200 data
+        /// bytes (field 0 the next), all promoted: built young-first, so it
+        /// needs no barrier, and even the `none` heap gets it intact.
+        func fillOld(tag: UInt32) throws -> Root {
+            let head = heap.makeRoot(.null)
+            for _ in 0..<Self.objects {
+                let o = try heap.allocate(pointers: 4, bytes: 200, tag: tag)
+                heap.store(o, 0, try heap.get(head))
+                try heap.set(head, Value(o))
+            }
+            for _ in 0...heap.configuration.promotionAge { try heap.collectMinor() }
+            return head
+        }
+        /// The list's objects: old, so they stay put until a major.
+        func nodes(_ head: Root) throws -> [ObjectRef] {
+            var out: [ObjectRef] = [], next = try heap.object(head)
+            while let o = next, out.count < Self.objects {
+                out.append(o)
+                next = heap.load(o, 0).ref
+            }
+            return out
+        }
+
+        let firstHead = try fillOld(tag: 2)
+        let first = try nodes(firstHead)
+        if first.count != Self.objects || first.contains(where: { heap.isYoung($0) }) { return ["the first list is not all old"] }
+        // Written and re-armed once, so the pages released below were armed.
+        for i in stride(from: 0, to: first.count - 1, by: 7) { heap.store(first[i], 1, first[i + 1]) }
+        try heap.collectMinor()
+        let released = Set(first.map { $0.address & ~(page - 1) })
+        let inUse = heap.statistics.oldBytesInUse
+        let releasedBefore = heap.statistics.releasedBytes
+        try heap.set(firstHead, .null)
+        try heap.collectMajor()
+        let given = heap.statistics.releasedBytes - releasedBefore
+        if given < inUse / 2 || heap.statistics.oldBytesInUse > inUse / 4 {
+            problems.append("a major that freed old space gave back \(given) of \(inUse) bytes, \(heap.statistics.oldBytesInUse) still in use")
+        }
+
+        let second = try nodes(fillOld(tag: 3))
+        let reused = second.filter { released.contains($0.address & ~(page - 1)) }
+        if reused.count < Self.objects / 2 { problems.append("only \(reused.count) new old objects on released pages") }
+        // One young object per reused page, stored into an old object there.
+        var seen = Set<UInt>(), holders: [ObjectRef] = []
+        for o in reused where seen.insert(o.address & ~(page - 1)).inserted {
+            let young = try heap.allocate(pointers: 0, bytes: 16, tag: 4)
+            try heap.storeByte(young, 15, 0xCD)
+            heap.store(o, 3, young)
+            holders.append(o)
+        }
+        try heap.collectMinor()
+        let failures = heap.verify()
+        if !failures.isEmpty { problems.append("verify: \(failures[0])") }
+        let lost = try holders.filter { holder in
+            guard let t = heap.load(holder, 3).ref else { return true }
+            return try !heap.isPlausible(t) || heap.tag(t) != 4 || heap.loadByte(t, 15) != 0xCD
+        }
+        if !lost.isEmpty { problems.append("\(lost.count) of \(holders.count) young targets stored on released-then-reused pages were lost") }
+        return problems
+    }
+}
+
 final class InvariantTests: XCTestCase {
+    func testReleasedThenReusedPagesStillReportWrites() throws {
+        try assertSoundAndCaught(ReleasedPagesStayTracked())
+    }
+
     func testOldToYoungPointerSurvivesAtEveryPromotionAge() throws {
         for age in 1...3 {
             try assertSoundAndCaught(OldToYoungSurvives(promotionAge: age, large: false))

@@ -43,12 +43,13 @@ struct WorkloadFailure: Error, CustomStringConvertible {
 }
 
 extension HeapConfiguration {
-    /// The benchmarks' heap: a 4 MiB nursery, a 2 GiB limit, promotion after
-    /// two minors, no poisoning (it is a debugging aid, not a cost to measure).
-    static func benchmark(nursery: Int = 4 << 20, limit: Int = 2 << 30) -> HeapConfiguration {
-        var c = HeapConfiguration()
+    /// The benchmarks' heap: a 2 GiB limit unless `--heap` gives another,
+    /// every size derived from it by `CollectionPolicy` unless `nursery`
+    /// overrides it, promotion after two minors, no poisoning (it is a
+    /// debugging aid, not a cost to measure).
+    static func benchmark(nursery: Int? = nil, limit: Int = 2 << 30) -> HeapConfiguration {
+        var c = HeapConfiguration(heapLimitBytes: limit)
         c.nurseryBytes = nursery
-        c.heapLimitBytes = limit
         c.promotionAge = 2
         c.poisonFreedMemory = false
         return c

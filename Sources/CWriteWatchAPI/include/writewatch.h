@@ -159,8 +159,11 @@ typedef struct ww_heap_options {
     uint32_t size;                   /* sizeof(ww_heap_options), set by init      */
     uint32_t promotion_age;          /* minors survived before promotion: 1-3 (2) */
     const char *barrier;             /* "auto" (default) or a barrier's name      */
-    uint64_t nursery_bytes;          /* 64 KiB - 1 GiB (4 MiB)                    */
-    uint64_t heap_limit_bytes;       /* 1 MiB - 1 TiB (1 GiB)                     */
+    uint64_t nursery_bytes;          /* eden: 64 KiB - 1 GiB, an override; 0 (the
+                                        default): a sixth of heap_limit_bytes,
+                                        256 KiB - 32 MiB                         */
+    uint64_t heap_limit_bytes;       /* the heap's one size, young and old
+                                        together: 1 MiB - 1 TiB (1 GiB)          */
     uint64_t allocation_buffer_bytes;/* per-thread buffer: 1 KiB - nursery (32 KiB) */
     uint64_t masked_kernel_features; /* userfaultfd feature bits to hide (tests)  */
     uint32_t major_mode;             /* WW_MAJOR_STOP_THE_WORLD or _CONCURRENT     */

@@ -294,6 +294,41 @@ static void heap_checks(const char *name) {
     expect(ww_heap_destroy(heap), WW_ERR_INVALID_HANDLE, NULL, name, "destroy-twice");
 }
 
+/* ---- Heap exhaustion ---------------------------------------------------- */
+
+/* Past the limit, allocation fails with WW_ERR_HEAP_EXHAUSTED naming the
+ * live bytes, every retry too, never a crash; dropping the objects makes the
+ * heap usable again. Also: the default options derive the nursery. */
+static void exhaustion_checks(void) {
+    const char *scope = "create";
+    ww_heap heap;
+    ww_mutator m;
+    ww_heap_options o = options_for("software");
+    o.heap_limit_bytes = 4 << 20;
+    o.nursery_bytes = 256 << 10;
+    MUST(ww_heap_create(&o, &heap, &m));
+    ww_status s = WW_OK;
+    ww_value v;
+    for (int i = 0; i < 100000 && s == WW_OK; i++) {
+        s = ww_allocate(m, 0, 4000, 1, &v);
+        if (s == WW_OK) MUST(ww_push(m, v));
+    }
+    expect(s, WW_ERR_HEAP_EXHAUSTED, "bytes live after a full collection", scope, "heap-exhausted");
+    expect(ww_allocate(m, 0, 4000, 1, &v), WW_ERR_HEAP_EXHAUSTED, "heap_limit_bytes", scope, "heap-exhausted-again");
+    MUST(ww_stack_truncate(m, 0));
+    s = WW_OK;
+    for (int i = 0; i < 100 && s == WW_OK; i++) s = ww_allocate(m, 0, 4000, 1, &v);
+    expect(s, WW_OK, NULL, scope, "heap-usable-after-exhaustion");
+    MUST(ww_heap_destroy(heap));
+
+    ww_heap_options_init(&o);
+    check(o.nursery_bytes == 0, scope, "nursery-derived-by-default", "ww_heap_options_init set a nursery");
+    o.barrier = "software";
+    o.heap_limit_bytes = 64 << 20;
+    expect(ww_heap_create(&o, &heap, &m), WW_OK, NULL, scope, "derived-nursery-creates");
+    MUST(ww_heap_destroy(heap));
+}
+
 /* ---- Heap creation errors ----------------------------------------------- */
 
 static void creation_checks(void) {
@@ -334,6 +369,7 @@ static void creation_checks(void) {
               "auto-notice", b.notice ? b.notice : "no notice");
         MUST(ww_heap_destroy(heap));
     }
+    exhaustion_checks();
     ww_heap dead = {0};
     ww_heap_stats st;
     expect(ww_heap_stats_get(dead, &st), WW_ERR_INVALID_HANDLE, NULL, scope, "zero-handle");
