@@ -169,8 +169,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters,
                        try suite.withWorkload(named: "binarytrees", Described()).parameters)
         XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters, "N = 19")
-        XCTAssertTrue(RunOneCommand.usage.contains("binarytrees (default 19)"))
-        XCTAssertTrue(SuiteCommand.usage.contains("binarytrees (default 19)"))
+        XCTAssertTrue(RunOneCommand.usage.contains("binarytrees, binarytrees-c (default 19)"))
+        XCTAssertTrue(SuiteCommand.usage.contains("binarytrees, binarytrees-c (default 19)"))
         XCTAssertEqual(try WorkloadOptions(full: true).binaryTreesN, 21, "--full keeps the published size")
     }
 
