@@ -29,8 +29,22 @@ static int gcold_height(long bytes) {
     return h - 1;
 }
 
+/* `v`, checked to be a tree node (two fields, an 8-byte height) before
+ * the mutator follows it, as the Swift workload's checked load and data
+ * access check it: under the none barrier a lost young tree's memory is
+ * reused, and the run must end with this message, not read on. A word
+ * outside the heap still faults: the C API has no call that says whether
+ * an address is the heap's. */
+static inline ww_value gcold_node(struct bench *b, ww_value v) {
+    if (__builtin_expect(!ww_is_object(v) || ww_pointer_count(v) != 2 || ww_data_size(v) != 8, 0)) {
+        bench_fail(b, "a word the trees hold is not a tree node: a young tree was lost and its memory reused");
+        longjmp(b->failed, 1);
+    }
+    return v;
+}
+
 /* A node's data: the height of the tree it roots. */
-static int64_t gcold_val(ww_value node) { return *(const int64_t *)ww_data(node); }
+static int64_t gcold_val(struct bench *b, ww_value node) { return *(const int64_t *)ww_data(gcold_node(b, node)); }
 
 /* HeapTrace's SplitMix64, so the swaps pick the trees the Swift run picks. */
 static uint64_t splitmix64(uint64_t *state) {
@@ -42,9 +56,9 @@ static uint64_t splitmix64(uint64_t *state) {
 
 /* Every leaf of tree `i` must sit at depth GCOLD_TREE_HEIGHT: grafts and
  * swaps keep trees balanced, so a lost young subtree shows as a wrong
- * height. A word that is not a two-field node, or a path longer than any
- * tree, fails too rather than be followed (the Swift walk would follow it:
- * under the none barrier a lost subtree's memory is reused). */
+ * height. Each node must also hold its subtree's height (grafts and swaps
+ * move whole subtrees of the height they replace), which a reused node's
+ * memory rarely does. */
 static int gcold_check_heights(struct bench *b, ww_value tree, long i) {
     enum { cap = 4 * GCOLD_TREE_HEIGHT };
     struct item { ww_value v; int d; } stack[cap];
@@ -57,8 +71,9 @@ static int gcold_check_heights(struct bench *b, ww_value tree, long i) {
             hi = it.d > hi ? it.d : hi;
             continue;
         }
-        if (!ww_is_object(it.v) || ww_pointer_count(it.v) != 2 || it.d >= 2 * GCOLD_TREE_HEIGHT || n + 2 > cap)
-            return bench_fail(b, "tree %ld: a word at depth %d is not a tree node", i, it.d);
+        if (it.d >= GCOLD_TREE_HEIGHT + 2 || n + 2 > cap) return bench_fail(b, "tree %ld: a path deeper than %d", i, it.d);
+        if (gcold_val(b, it.v) != GCOLD_TREE_HEIGHT - it.d)
+            return bench_fail(b, "tree %ld: a node at depth %d holds height %lld", i, it.d, (long long)gcold_val(b, it.v));
         stack[n++] = (struct item){ww_load(it.v, 0), it.d + 1};
         stack[n++] = (struct item){ww_load(it.v, 1), it.d + 1};
     }

@@ -22,11 +22,11 @@ static ww_value NAME(make_tree)(struct bench *b, int h) {
 /* Grafts `partial` into `full` where a subtree no taller than it hangs:
  * an old-to-young store when `full` is old. */
 static void NAME(replace)(struct bench *b, ww_value full, ww_value partial, int dir) {
-    int64_t pv = gcold_val(partial);
+    int64_t pv = gcold_val(b, partial);
     for (;;) {
         ww_value l = ww_load(full, 0), r = ww_load(full, 1);
-        int can_left = l != WW_NULL && gcold_val(l) > pv;
-        int can_right = r != WW_NULL && gcold_val(r) > pv;
+        int can_left = l != WW_NULL && gcold_val(b, l) > pv;
+        int can_right = r != WW_NULL && gcold_val(b, r) > pv;
         if (can_left && can_right) {
             full = dir ? l : r;
             dir = !dir;
@@ -76,8 +76,8 @@ static int NAME(body)(struct bench *b, const void *params) {
         for (long partial = n % tree_bytes; partial > 999;) {
             int h = gcold_height(partial);
             ww_value t = NAME(make_tree)(b, h);
-            ww_value full = ww_load(root_value(b, trees), (size_t)slot);
-            NAME(replace)(b, full, t, gcold_val(t) % 2 == 0);
+            ww_value full = gcold_node(b, ww_load(root_value(b, trees), (size_t)slot));
+            NAME(replace)(b, full, t, gcold_val(b, t) % 2 == 0);
             mutated += 1;
             slot = (slot + 1) % count;
             partial -= gcold_bytes(h);
@@ -86,13 +86,13 @@ static int NAME(body)(struct bench *b, const void *params) {
         long swaps = (mutations_before + p->mutations - mutated) / 2;
         for (long k = 0; k < swaps; k++) {
             ww_value all = root_value(b, trees);
-            ww_value x = ww_load(all, (size_t)(splitmix64(&rng) % (uint64_t)count));
-            ww_value y = ww_load(all, (size_t)(splitmix64(&rng) % (uint64_t)count));
+            ww_value x = gcold_node(b, ww_load(all, (size_t)(splitmix64(&rng) % (uint64_t)count)));
+            ww_value y = gcold_node(b, ww_load(all, (size_t)(splitmix64(&rng) % (uint64_t)count)));
             int depth = (int)(splitmix64(&rng) % GCOLD_TREE_HEIGHT);
             uint64_t path = splitmix64(&rng);
             for (int d = 0; d < depth; d++) {
-                x = ww_load(x, path & 1);
-                y = ww_load(y, path & 1);
+                x = gcold_node(b, ww_load(x, path & 1));
+                y = gcold_node(b, ww_load(y, path & 1));
                 path >>= 1;
             }
             size_t side = path & 1;
