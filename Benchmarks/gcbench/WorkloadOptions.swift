@@ -186,11 +186,11 @@ struct WorkloadOptions {
         let k = suffix.flatMap { Int($0) } ?? 0
         switch family.name {
         case "gcbench": return try visitor.visit(gcbench)
-        case "gcbench-c": return try visitor.visit(GCBenchCWorkload(gcbench: gcbench))
+        case "gcbench-c": return try visitor.visit(CWorkload(gcbench))
         case "binarytrees": return try visitor.visit(BinaryTreesWorkload(n: binaryTreesN))
-        case "binarytrees-c": return try visitor.visit(BinaryTreesCWorkload(binaryTrees: BinaryTreesWorkload(n: binaryTreesN)))
+        case "binarytrees-c": return try visitor.visit(CWorkload(BinaryTreesWorkload(n: binaryTreesN)))
         case "gcold": return try visitor.visit(gcold)
-        case "gcold-c": return try visitor.visit(GCOldCWorkload(gcold: gcold))
+        case "gcold-c": return try visitor.visit(CWorkload(gcold))
         case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
         case "remset-sweep": return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
         case "store-sweep": return try visitor.visit(StoreSweepWorkload(storesPerPage: k))

@@ -41,14 +41,14 @@ final class CWorkloadTests: XCTestCase {
     }
 
     func testBinaryTreesCMatchesBinaryTreesUnderEverySoundBarrierAndUnderNone() throws {
-        let c = BinaryTreesCWorkload(binaryTrees: Self.binaryTrees)
+        let c = CWorkload(Self.binaryTrees)
         for kind in BarrierKind.sound { try assertSame(Self.binaryTrees, c, kind, minors: 10, promoted: true) }
         // No old-to-young store: the none barrier loses nothing here, in Swift or in C.
         try assertSame(Self.binaryTrees, c, .none, minors: 10, promoted: true)
     }
 
     func testGCOldCMatchesGCOldUnderEverySoundBarrier() throws {
-        let c = GCOldCWorkload(gcold: Self.gcold)
+        let c = CWorkload(Self.gcold)
         for kind in BarrierKind.sound { try assertSame(Self.gcold, c, kind, minors: 100, promoted: true) }
     }
 

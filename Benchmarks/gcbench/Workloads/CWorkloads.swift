@@ -12,63 +12,55 @@ import WriteWatchC
 /// Invariant: each takes its Swift workload's parameters and heap
 /// configuration unchanged, so the only difference between the two rows is
 /// the mutator's language; a failed C check throws its message.
-protocol CWorkload: Workload {
-    /// Runs the C benchmark on the adopted handles; 0, or -1 with the
-    /// failure in `summary`.
-    func runC(_ heap: ww_heap, _ m: ww_mutator, _ summary: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int32
-}
+struct CWorkload<W: Workload>: Workload {
+    /// The Swift workload: its name (with "-c"), parameters and heap.
+    var swift: W
+    /// Runs the C benchmark with `swift`'s parameters on the adopted
+    /// handles; 0, or -1 with the failure in the summary buffer.
+    var body: (W, ww_heap, ww_mutator, UnsafeMutablePointer<CChar>, Int) -> Int32
 
-extension CWorkload {
+    var name: String { swift.name + "-c" }
+    var parameters: String { swift.parameters }
+    var configuration: HeapConfiguration { swift.configuration }
+
     func run<B: Barrier>(_ heap: Heap<B>) throws -> String {
         guard let (h, m) = adopt(heap) else { throw WorkloadFailure("no C handle for the heap: too many live heaps") }
         defer { _ = ww_heap_destroy(h) }
         var summary = [CChar](repeating: 0, count: 256)
-        let rc = summary.withUnsafeMutableBufferPointer { runC(h, m, $0.baseAddress!, $0.count) }
+        let rc = summary.withUnsafeMutableBufferPointer { body(swift, h, m, $0.baseAddress!, $0.count) }
         let text = summary.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard rc == 0 else { throw WorkloadFailure(text) }
         return text
     }
 }
 
-struct GCBenchCWorkload: CWorkload {
-    var gcbench: GCBenchWorkload
-
-    var name: String { "gcbench-c" }
-    var parameters: String { gcbench.parameters }
-    var configuration: HeapConfiguration { gcbench.configuration }
-
-    func runC(_ h: ww_heap, _ m: ww_mutator, _ summary: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int32 {
-        var params = ww_gcbench_params(stretch_depth: Int32(gcbench.stretchDepth), long_lived_depth: Int32(gcbench.longLivedDepth),
-                                       array_size: Int32(gcbench.arraySize), min_depth: Int32(gcbench.minDepth),
-                                       max_depth: Int32(gcbench.maxDepth))
-        return ww_gcbench_run(h, m, &params, summary, capacity)
+extension CWorkload where W == GCBenchWorkload {
+    init(_ gcbench: W) {
+        self.init(swift: gcbench) { g, h, m, summary, capacity in
+            var params = ww_gcbench_params(stretch_depth: Int32(g.stretchDepth), long_lived_depth: Int32(g.longLivedDepth),
+                                           array_size: Int32(g.arraySize), min_depth: Int32(g.minDepth), max_depth: Int32(g.maxDepth))
+            return ww_gcbench_run(h, m, &params, summary, capacity)
+        }
     }
 }
 
-struct BinaryTreesCWorkload: CWorkload {
-    var binaryTrees: BinaryTreesWorkload
-
-    var name: String { "binarytrees-c" }
-    var parameters: String { binaryTrees.parameters }
-    var configuration: HeapConfiguration { binaryTrees.configuration }
-
-    func runC(_ h: ww_heap, _ m: ww_mutator, _ summary: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int32 {
-        precondition(binaryTrees.minDepth == Int(WW_BINARYTREES_MIN_DEPTH), "binarytrees-c's depths are binarytrees'")
-        var params = ww_binarytrees_params(n: Int32(binaryTrees.n))
-        return ww_binarytrees_run(h, m, &params, summary, capacity)
+extension CWorkload where W == BinaryTreesWorkload {
+    init(_ binaryTrees: W) {
+        precondition(binaryTrees.threads == nil && binaryTrees.minDepth == Int(WW_BINARYTREES_MIN_DEPTH),
+                     "binarytrees-c is the one-thread binarytrees, at its depths")
+        self.init(swift: binaryTrees) { b, h, m, summary, capacity in
+            var params = ww_binarytrees_params(n: Int32(b.n))
+            return ww_binarytrees_run(h, m, &params, summary, capacity)
+        }
     }
 }
 
-struct GCOldCWorkload: CWorkload {
-    var gcold: GCOldWorkload
-
-    var name: String { "gcold-c" }
-    var parameters: String { gcold.parameters }
-    var configuration: HeapConfiguration { gcold.configuration }
-
-    func runC(_ h: ww_heap, _ m: ww_mutator, _ summary: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int32 {
-        var params = ww_gcold_params(live_megabytes: Int32(gcold.liveMegabytes), work: Int32(gcold.work), ratio: Int32(gcold.ratio),
-                                     mutations: Int32(gcold.mutations), steps: Int32(gcold.steps))
-        return ww_gcold_run(h, m, &params, summary, capacity)
+extension CWorkload where W == GCOldWorkload {
+    init(_ gcold: W) {
+        self.init(swift: gcold) { g, h, m, summary, capacity in
+            var params = ww_gcold_params(live_megabytes: Int32(g.liveMegabytes), work: Int32(g.work), ratio: Int32(g.ratio),
+                                         mutations: Int32(g.mutations), steps: Int32(g.steps))
+            return ww_gcold_run(h, m, &params, summary, capacity)
+        }
     }
 }
