@@ -1,40 +1,14 @@
-/* GCBench's body for one store kind. gcbench.c includes this file once per
- * kind with KIND (a WW_STORE_* constant) and NAME(x) defined, so each copy's
- * ww_store_kind compiles to exactly its barrier: a plain store, or a store
- * and a card mark, never a test of the kind at run time.
+/* GCBench's body for one store kind (KIND, NAME: see per_kind.h), with the
+ * Swift workload's phases and checks: a stretch tree, a long-lived tree
+ * and array, trees of depth 4 to 16 built top-down and bottom-up.
  *
- * Objects are held across allocations on the shadow stack, as a precise
- * runtime must (an allocation may move every young object): a node is
- * re-read with ww_peek after each allocation. */
+ * Invariant: what must survive (the long-lived tree and array) is held in
+ * roots, everything else only on the shadow stack while it is built, so
+ * the final walk checks exactly what the collector had to keep. */
+#include "trees_body.h"
 
-/* Builds a tree bottom-up, children first: every store is young-to-young. */
-static ww_value NAME(bottom_up)(struct bench *b, int depth, uint32_t index) {
-    if (depth <= 0) return new_node(b, index);
-    push(b, NAME(bottom_up)(b, depth - 1, index * 2));
-    push(b, NAME(bottom_up)(b, depth - 1, index * 2 + 1));
-    ww_value node = new_node(b, index);
-    ww_store_kind(KIND, &b->barrier, node, 1, pop(b));
-    ww_store_kind(KIND, &b->barrier, node, 0, pop(b));
-    return node;
-}
-
-/* Fills the tree under the node on top of the shadow stack top-down: the
- * parent exists (and may be old) before its children. */
-static void NAME(populate)(struct bench *b, int depth) {
-    if (depth <= 0) return;
-    uint32_t index = ww_tag(peek(b));
-    ww_value left = new_node(b, index * 2);
-    ww_store_kind(KIND, &b->barrier, peek(b), 0, left);
-    ww_value right = new_node(b, index * 2 + 1);
-    ww_store_kind(KIND, &b->barrier, peek(b), 1, right);
-    for (size_t side = 0; side < 2; side++) {
-        push(b, ww_load(peek(b), side));
-        NAME(populate)(b, depth - 1);
-        (void)pop(b);
-    }
-}
-
-static int NAME(body)(struct bench *b, const ww_gcbench_params *p, char *summary, size_t capacity) {
+static int NAME(body)(struct bench *b, const void *params) {
+    const ww_gcbench_params *p = params;
     (void)NAME(bottom_up)(b, p->stretch_depth, 1);
 
     ww_root long_lived, array;
@@ -61,14 +35,13 @@ static int NAME(body)(struct bench *b, const ww_gcbench_params *p, char *summary
         built += 2 * iterations;
     }
 
-    long nodes = check_tree(root_value(b, long_lived), p->long_lived_depth, summary, capacity);
+    long nodes = check_tree(b, root_value(b, long_lived), p->long_lived_depth);
     if (nodes < 0) return -1;
     if (nodes != tree_size(p->long_lived_depth))
-        return fail(summary, capacity, "long-lived tree has %ld nodes, expected %ld", nodes, tree_size(p->long_lived_depth));
+        return bench_fail(b, "long-lived tree has %ld nodes, expected %ld", nodes, tree_size(p->long_lived_depth));
     double probe = ((double *)ww_data(root_value(b, array)))[1000];
-    if (probe != 1.0 / 1000) return fail(summary, capacity, "long-lived array element 1000 is %g", probe);
+    if (probe != 1.0 / 1000) return bench_fail(b, "long-lived array element 1000 is %g", probe);
     check_call(b, ww_root_release(b->heap, long_lived));
     check_call(b, ww_root_release(b->heap, array));
-    snprintf(summary, capacity, "%ld short-lived trees; long-lived tree %ld nodes and array intact", built, nodes);
-    return 0;
+    return bench_say(b, 0, "%ld short-lived trees; long-lived tree %ld nodes and array intact", built, nodes);
 }

@@ -19,9 +19,9 @@ enum RunOneCommand {
           --nursery BYTES            eden, overriding the size derived from the limit
           size options, each taken only by the workloads named (the defaults are the suite's):
             --gcbench-stretch D        gcbench, gcbench-c, mt-gcbench (default \(d.gcbenchStretch))
-            --binarytrees-n N          binarytrees (default \(d.binaryTreesN))
+            --binarytrees-n N          binarytrees, binarytrees-c (default \(d.binaryTreesN))
             --mt-binarytrees-n N       mt-binarytrees (default \(d.threadedBinaryTreesN))
-            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold (default '\(d.gcold.parameters)')
+            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold, gcold-c (default '\(d.gcold.parameters)')
             --promoted-stores N        promoted-store (default \(d.promotedStores))
             --threads N                bare mt-gcbench, mt-binarytrees, shared-store: the same as NAME:N
             --remset-sweep K           bare remset-sweep: the same as remset-sweep:K

@@ -29,9 +29,9 @@ enum SuiteCommand {
                      GCOld \(full.gcold.parameters)); takes well over 10 minutes here
           size options, each an error unless a chosen workload takes it (the defaults fit 10 minutes):
             --gcbench-stretch D        gcbench, gcbench-c, mt-gcbench (default \(d.gcbenchStretch))
-            --binarytrees-n N          binarytrees (default \(d.binaryTreesN))
+            --binarytrees-n N          binarytrees, binarytrees-c (default \(d.binaryTreesN))
             --mt-binarytrees-n N       mt-binarytrees (default \(d.threadedBinaryTreesN))
-            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold (default '\(d.gcold.parameters)')
+            --gcold 'LIVE WORK RATIO MUTATIONS STEPS'   gcold, gcold-c (default '\(d.gcold.parameters)')
             --promoted-stores N        promoted-store (default \(d.promotedStores))
             --threads 1,2,...          mt-gcbench, mt-binarytrees, shared-store (default \(d.threads.map(String.init).joined(separator: ",")))
             --remset-sweep 1,4,16,...  remset-sweep (default \(d.sweep.map(String.init).joined(separator: ",")))

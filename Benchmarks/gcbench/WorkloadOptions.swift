@@ -23,7 +23,9 @@ struct WorkloadOptions {
         Family(name: "gcbench", suffix: nil, listOption: nil, sizeOptions: ["gcbench-stretch"]),
         Family(name: "gcbench-c", suffix: nil, listOption: nil, sizeOptions: ["gcbench-stretch"]),
         Family(name: "binarytrees", suffix: nil, listOption: nil, sizeOptions: ["binarytrees-n"]),
+        Family(name: "binarytrees-c", suffix: nil, listOption: nil, sizeOptions: ["binarytrees-n"]),
         Family(name: "gcold", suffix: nil, listOption: nil, sizeOptions: ["gcold"]),
+        Family(name: "gcold-c", suffix: nil, listOption: nil, sizeOptions: ["gcold"]),
         Family(name: "promoted-store", suffix: nil, listOption: nil, sizeOptions: ["promoted-stores"]),
         Family(name: "remset-sweep", suffix: "K", listOption: "remset-sweep", sizeOptions: []),
         Family(name: "store-sweep", suffix: "K", listOption: "store-sweep", sizeOptions: []),
@@ -224,9 +226,11 @@ struct WorkloadOptions {
         let k = suffix.flatMap { Int($0) } ?? 0
         switch family.name {
         case "gcbench": return try visitor.visit(gcbench)
-        case "gcbench-c": return try visitor.visit(GCBenchCWorkload(gcbench: gcbench))
+        case "gcbench-c": return try visitor.visit(CWorkload(gcbench))
         case "binarytrees": return try visitor.visit(BinaryTreesWorkload(n: binaryTreesN))
+        case "binarytrees-c": return try visitor.visit(CWorkload(BinaryTreesWorkload(n: binaryTreesN)))
         case "gcold": return try visitor.visit(gcold)
+        case "gcold-c": return try visitor.visit(CWorkload(gcold))
         case "promoted-store": return try visitor.visit(PromotedStoreWorkload(stores: promotedStores))
         case "remset-sweep": return try visitor.visit(RemsetSweepWorkload(storesPerPage: k))
         case "store-sweep": return try visitor.visit(StoreSweepWorkload(storesPerPage: k))

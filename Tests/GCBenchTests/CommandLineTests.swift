@@ -10,35 +10,6 @@ import WriteWatch
 final class CommandLineTests: XCTestCase {
     static let subcommands = ["run-one", "minheap", "replay", "tracker", "peer", "report", "probe"]
 
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs the built gcbench executable, which `swift test` builds beside
-    /// the test bundle.
-    func gcbench(_ arguments: String...) throws -> Outcome {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let executable = bundle.deletingLastPathComponent().appendingPathComponent("gcbench")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw UsageError("no gcbench executable at \(executable.path): swift test builds it")
-        }
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both before waiting: a full pipe would block the child.
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
-    }
-
     func assertUsageError(_ o: Outcome, _ expected: String..., file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(o.status, 2, "status; stderr: \(o.stderr)", file: file, line: line)
         XCTAssertEqual(o.stdout, "", "nothing on standard output", file: file, line: line)
@@ -216,8 +187,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters,
                        try suite.withWorkload(named: "binarytrees", Described()).parameters)
         XCTAssertEqual(try plan.sizes.withWorkload(named: "binarytrees", Described()).parameters, "N = 19")
-        XCTAssertTrue(RunOneCommand.usage.contains("binarytrees (default 19)"))
-        XCTAssertTrue(SuiteCommand.usage.contains("binarytrees (default 19)"))
+        XCTAssertTrue(RunOneCommand.usage.contains("binarytrees, binarytrees-c (default 19)"))
+        XCTAssertTrue(SuiteCommand.usage.contains("binarytrees, binarytrees-c (default 19)"))
         XCTAssertEqual(try WorkloadOptions(full: true).binaryTreesN, 21, "--full keeps the published size")
     }
 
