@@ -375,6 +375,18 @@ extension Heap {
             if owner != 0 {
                 var word = UnsafeMutablePointer<UInt>(bitPattern: address).unsafelyUnwrapped
                 let end = UnsafeMutablePointer<UInt>(bitPattern: pageEnd).unsafelyUnwrapped
+                // Eight words per test, branch-free, so the compiler vectorizes
+                // it: almost every block of a written page has no young word,
+                // and the scalar loop cost 0.3 us per page (store-sweep:1).
+                while end - word >= Self.scanBlockWords {
+                    let w = UnsafeRawPointer(word).loadUnaligned(as: SIMD8<UInt>.self) &- SIMD8(repeating: youngStart)
+                    if w.min() < youngBytes {
+                        for k in 0..<Self.scanBlockWords where word[k] &- youngStart < youngBytes {
+                            visitCandidateSlot(UInt(bitPattern: word + k), owner: owner)
+                        }
+                    }
+                    word += Self.scanBlockWords
+                }
                 while word < end {
                     if word.pointee &- youngStart < youngBytes { visitCandidateSlot(UInt(bitPattern: word), owner: owner) }
                     word += 1
@@ -383,6 +395,9 @@ extension Heap {
             address = pageEnd
         }
     }
+
+    /// Words `scanOldRegion` tests at once.
+    private static var scanBlockWords: Int { 8 }
 
     /// `slot` holds a word in young space: update it if it is a pointer
     /// field of a live old object.
