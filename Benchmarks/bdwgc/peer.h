@@ -3,7 +3,8 @@
  * fields of its RunRecord: each collection counts as a minor, its
  * stop-the-world time as a pause).
  *
- * Build: cc -O2 gcbench.c -lgc (Debian: apt-get install libgc-dev). */
+ * Build: cc -O2 gcbench.c -lgc (Debian: apt-get install libgc-dev).
+ * Options: --incremental (generational, mprotect-based), --heap BYTES. */
 #ifndef WRITEWATCH_BDWGC_PEER_H
 #define WRITEWATCH_BDWGC_PEER_H
 
@@ -53,19 +54,27 @@ static double peer_seconds(struct timeval t) { return (double)t.tv_sec + (double
  * generational mode. Returns the barrier name for the record. */
 static const char *peer_start(int argc, char **argv) {
     int incremental = 0;
-    for (int i = 1; i < argc; i++)
+    long heap = 0;
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--incremental") == 0) incremental = 1;
+        if (strcmp(argv[i], "--heap") == 0 && i + 1 < argc) heap = atol(argv[++i]);
+    }
     GC_INIT();
+    /* The same limit as the heaps it is compared with; past it an
+     * allocation returns NULL, which the programs report. */
+    if (heap > 0) GC_set_max_heap_size((GC_word)heap);
     GC_set_on_collection_event(peer_on_event);
     if (incremental) GC_enable_incremental();
     getrusage(RUSAGE_SELF, &peer_usage_start);
     return incremental ? "bdwgc-incremental" : "bdwgc";
 }
 
-/* The first argument that is a number, or the default. */
+/* The first argument that is a number (not --heap's), or the default. */
 static int peer_int_arg(int argc, char **argv, int fallback) {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--heap") == 0) { i++; continue; }
         if (argv[i][0] >= '0' && argv[i][0] <= '9') return atoi(argv[i]);
+    }
     return fallback;
 }
 

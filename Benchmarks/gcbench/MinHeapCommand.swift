@@ -25,22 +25,27 @@ enum MinHeapCommand {
             var rest = words
             if let i = rest.firstIndex(of: "--barrier") { rest.removeSubrange(i...i + 1) }
             let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            func passes(_ bytes: Int) throws -> Bool {
-                let p = Process()
-                p.executableURL = me
-                p.arguments = ["run-one"] + rest + ["--barrier", plan.barrier.rawValue, "--heap", "\(bytes)"]
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                p.waitUntilExit()
-                return p.terminationStatus == 0
-            }
-            guard let found = try search(low: 1 << 20, high: 4 << 30, passes: passes) else {
+            guard let found = try minimum(runOne: me, rest + ["--barrier", plan.barrier.rawValue]) else {
                 printError("gcbench minheap: \(plan.workload) does not complete even at a 4 GiB heap")
                 return 1
             }
             print(found)
             return 0
+        }
+    }
+
+    /// The smallest heap at which `gcbench run-one ARGUMENTS --heap SIZE`
+    /// succeeds, by child processes of `runOne`; nil if 4 GiB fails.
+    static func minimum(runOne: URL, _ arguments: [String]) throws -> Int? {
+        try search(low: 1 << 20, high: 4 << 30) { bytes in
+            let p = Process()
+            p.executableURL = runOne
+            p.arguments = ["run-one"] + arguments + ["--heap", "\(bytes)"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus == 0
         }
     }
 

@@ -5,8 +5,10 @@ import GCHeap
 ///
 /// A barrier is one of ours (hardware, software, mprotect, uffd-sync), the
 /// A/A control `software-aa` (software again, in the same round), or a peer
-/// (`bdwgc`, `bdwgc-incremental`: the C programs on Boehm GC, which print
-/// this record themselves; their collections are counted as minors).
+/// (`bdwgc`, `bdwgc-incremental`: the C programs on Boehm GC;
+/// `hotspot-serial`, `hotspot-parallel`, `hotspot-g1`: the Java programs on
+/// HotSpot; each prints this record itself; Boehm GC's collections count as
+/// minors, HotSpot's young and full collections as minors and majors).
 struct RunRecord: Codable {
     var workload: String
     var barrier: String
@@ -73,6 +75,8 @@ struct RunRecord: Codable {
     /// The heap limit the run had, and the nursery the policy gave it.
     var heapLimitBytes: Int? = nil
     var nurseryBytes: Int? = nil
+    /// The heap limit as a multiple of the workload's minimum heap (suite).
+    var heapMultiple: Double? = nil
     /// Old-space bytes given back to the OS after majors.
     var releasedBytes: Int? = nil
 }

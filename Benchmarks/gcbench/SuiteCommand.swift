@@ -11,7 +11,7 @@ enum SuiteCommand {
         let d = try! WorkloadOptions(), full = try! WorkloadOptions(full: true)
         return """
         usage: gcbench [--workloads LIST] [--barriers LIST] [--repetitions N] [--json FILE] [--svg FILE]
-                       [--full] [--no-tracker] [--major stw|concurrent] [size options]
+                       [--full] [--no-tracker] [--major stw|concurrent] [--heap BYTES | --heap-multiples LIST] [size options]
           Every workload under every barrier, each run in its own process (gcbench run-one), then
           the tracker benchmark (unless --no-tracker).
           workloads: \(WorkloadOptions.workloadList)
@@ -21,7 +21,14 @@ enum SuiteCommand {
                      also runs software-aa: software again, the
                      A/A control whose spread is the noise floor; and on gcbench and binarytrees, none:
                      the heap with no barrier at all, the best any barrier could do. bdwgc rows (Boehm GC, the C programs in
-                     Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev.
+                     Benchmarks/bdwgc) exist for gcbench and binarytrees and need libgc-dev; hotspot-serial,
+                     hotspot-parallel and hotspot-g1 rows (HotSpot, the Java programs in Benchmarks/java, at -Xms =
+                     -Xmx = the row's heap limit) exist for gcbench, binarytrees and gcold (and their -c twins)
+                     and need a JDK (openjdk-17-jdk-headless).
+          Heap limits: gcbench, binarytrees, gcold and their -c twins run every row at the same limit,
+                     2x the workload's minimum heap (found once by gcbench minheap, cached in .build);
+                     --heap-multiples 1.5,2,3,6 runs each at every multiple listed (rows NAME@Mx; 2x keeps
+                     the bare name), a time-space curve; --heap BYTES gives every workload that one limit.
           Every ratio is to software in the same round: the median over rounds, and [min..max].
           --major:   how our heaps run major collections: stw (default) or concurrent, marking beside the
                      mutators (the "Major collections" table shows the pauses, rounds and pages re-marked)
@@ -50,6 +57,7 @@ enum SuiteCommand {
         /// old-to-young pointer, where it still computes the right answer.
         case floor
         case peer(incremental: Bool)
+        case hotspot(HotSpotPeer.Collector)
 
         static let floorWorkloads: Set<String> = ["gcbench", "binarytrees"]
 
@@ -59,13 +67,16 @@ enum SuiteCommand {
             case .control: "software-aa"
             case .floor: BarrierKind.none.rawValue
             case let .peer(incremental): incremental ? "bdwgc-incremental" : "bdwgc"
+            case let .hotspot(collector): collector.barrier
             }
         }
 
         func applies(to workload: String) -> Bool {
             switch self {
             case .floor: return Row.floorWorkloads.contains(workload) || workload.hasPrefix("idle-old:")
-            case .peer: return BoehmPeer.workloads.contains(workload)
+            case .peer: return BoehmPeer.workloads.contains(HeapPoints.program(of: workload))
+            // The C workloads too, so that C against Java is in-round.
+            case .hotspot: return HotSpotPeer.classes[HeapPoints.program(of: workload)] != nil
             // Conditional card marking matters only where threads share cards.
             case .heap(.softwareCond): return WorkloadOptions.threadedNames.contains { workload.hasPrefix($0 + ":") }
             // idle-old compares the fixed costs of the two barriers the
@@ -81,7 +92,7 @@ enum SuiteCommand {
     }
 
     static func execute(_ words: [String]) throws -> Int32 {
-        let args = try Arguments(words, options: Set(["workloads", "barriers", "repetitions", "json", "svg"]).union(WorkloadOptions.names),
+        let args = try Arguments(words, options: Set(["workloads", "barriers", "repetitions", "json", "svg", "heap-multiples"]).union(WorkloadOptions.names),
                                  flags: ["full", "no-tracker"])
         guard args.positional.isEmpty else {
             throw UsageError("unknown subcommand '\(args.positional[0])': the subcommands are \(gcbenchSubcommands)")
@@ -93,8 +104,18 @@ enum SuiteCommand {
         try WorkloadOptions.checkTaken(args.options.keys, by: chosen)
         let probe = Probe.run()
         var barriers: [Row] = []
-        var peersChecked = false, peersAvailable = false
-        for name in (args.options["barriers"] ?? "hardware,software,software-cond,mprotect,uffd-sync,bdwgc,bdwgc-incremental").split(separator: ",") {
+        var peersChecked = false, peersAvailable = false, javaChecked = false, javaAvailable = false
+        for name in (args.options["barriers"] ?? "hardware,software,software-cond,mprotect,uffd-sync,bdwgc,bdwgc-incremental,hotspot-serial,hotspot-parallel,hotspot-g1").split(separator: ",") {
+            if let collector = HotSpotPeer.Collector.allCases.first(where: { $0.barrier == name }) {
+                if !javaChecked {
+                    javaChecked = true
+                    do { _ = try HotSpotPeer.classDirectory(); javaAvailable = true } catch {
+                        printError("gcbench: skipping hotspot-serial, hotspot-parallel and hotspot-g1: \(error)")
+                    }
+                }
+                if javaAvailable { barriers.append(.hotspot(collector)) }
+                continue
+            }
             if name == "bdwgc" || name == "bdwgc-incremental" {
                 if !peersChecked {
                     peersChecked = true
@@ -106,7 +127,7 @@ enum SuiteCommand {
                 continue
             }
             guard let kind = BarrierKind(rawValue: String(name)), kind != .none else {
-                throw UsageError("unknown barrier '\(name)': use hardware, software, software-cond, mprotect, uffd-sync, bdwgc or bdwgc-incremental")
+                throw UsageError("unknown barrier '\(name)': use hardware, software, software-cond, mprotect, uffd-sync, bdwgc, bdwgc-incremental, hotspot-serial, hotspot-parallel or hotspot-g1")
             }
             if case let .unavailable(reason) = kind.availability(probe) {
                 printError("gcbench: skipping \(kind.rawValue): \(reason)")
@@ -123,12 +144,24 @@ enum SuiteCommand {
         print("# sizes: binarytrees N=\(sizes.binaryTreesN), mt-binarytrees N=\(sizes.threadedBinaryTreesN), gcold \(sizes.gcold.parameters), promoted-store \(sizes.promotedStores) stores, gcbench stretch depth \(sizes.gcbenchStretch)"
               + (args.flags.contains("full") ? "" : " (scaled to fit 10 minutes; --full for the published sizes)"))
 
-        var runs: [String: [String: [RunRecord]]] = [:]
-        let total = names.reduce(0) { n, name in n + barriers.filter { $0.applies(to: name) }.count } * repetitions
-        var done = 0
         let start = Date()
-        for name in names {
-            let rows = barriers.filter { $0.applies(to: name) }
+        let points = try HeapPoints.points(names, sizes: sizes, multiples: try HeapPoints.parseMultiples(args.options["heap-multiples"]), runOne: me)
+        for p in points where p.multiple != nil {
+            print("# \(p.id): heap limit \(p.heapBytes! >> 20) MiB (\(p.multiple!.formatted())x its minimum heap), every row")
+        }
+        if barriers.contains(where: { if case .hotspot = $0 { true } else { false } }) {
+            let startup = try HotSpotPeer.startupSeconds(repetitions: 5)
+            print(String(format: "# JVM start-up (an empty main, whole process, 5 runs): %.3f s [%.3f..%.3f]; HotSpot rows time main only",
+                         median(startup), startup.min()!, startup.max()!))
+        }
+
+        var runs: [String: [String: [RunRecord]]] = [:]
+        let total = points.reduce(0) { n, p in n + barriers.filter { $0.applies(to: p.workload) }.count } * repetitions
+        var done = 0
+        for point in points {
+            let name = point.id, workload = point.workload
+            let heap = point.multiple == nil ? [] : ["--heap", "\(point.heapBytes!)"]
+            let rows = barriers.filter { $0.applies(to: workload) }
             for rep in 0..<repetitions {
                 // A fresh order each round, the same in every suite run: a
                 // run's position and its predecessor both move its time on
@@ -141,25 +174,32 @@ enum SuiteCommand {
                     done += 1
                     printError(String(format: "[%3d/%d %5.0fs] %@ %@ (repetition %d)", done, total, Date().timeIntervalSince(start), name, row.name, rep + 1))
                     var record: RunRecord
+                    let program = HeapPoints.program(of: workload)
                     switch row {
                     case let .heap(kind):
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", kind.rawValue] + sizes.arguments(for: name))
+                        record = try runChild(me, ["run-one", "--workload", workload, "--barrier", kind.rawValue] + sizes.arguments(for: workload) + heap)
                     case .control:
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", "software"] + sizes.arguments(for: name))
+                        record = try runChild(me, ["run-one", "--workload", workload, "--barrier", "software"] + sizes.arguments(for: workload) + heap)
                         record.barrier = row.name
                     case .floor:
-                        record = try runChild(me, ["run-one", "--workload", name, "--barrier", BarrierKind.none.rawValue] + sizes.arguments(for: name))
+                        record = try runChild(me, ["run-one", "--workload", workload, "--barrier", BarrierKind.none.rawValue] + sizes.arguments(for: workload) + heap)
                     case let .peer(incremental):
-                        let size = name == "gcbench" ? sizes.gcbenchStretch : sizes.binaryTreesN
-                        record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(name, size: size, incremental: incremental))
+                        record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(
+                            program, size: Int(sizes.peerArguments(for: program)[0])!, incremental: incremental, heapBytes: point.heapBytes))
+                        record.heapLimitBytes = point.heapBytes
+                    case let .hotspot(collector):
+                        record = try JSONDecoder().decode(RunRecord.self, from: HotSpotPeer.run(
+                            program, sizes: sizes.peerArguments(for: program), collector: collector, heapBytes: point.heapBytes ?? 256 << 20))
                     }
+                    record.workload = name
+                    record.heapMultiple = point.multiple
                     runs[name, default: [:]][row.name, default: []].append(record)
                 }
             }
         }
 
         var records: [RunRecord] = []
-        for name in names {
+        for name in points.map(\.id) {
             let software = runs[name]?["software"]?.map(\.wallSeconds)
             for row in barriers {
                 guard let rs = runs[name]?[row.name], var m = rs.first else { continue }

@@ -71,6 +71,20 @@ enum SuiteReport {
         check("gcold: hardware <= 1.00x software", "gcold", "hardware", "software", atMost: 1.0)
         check("gcbench: hardware <= 1.0x Boehm GC", "gcbench", "hardware", "bdwgc", atMost: 1.0)
         check("binarytrees: hardware <= 0.75x Boehm GC", "binarytrees", "hardware", "bdwgc", atMost: 0.75)
+        check("binarytrees: hardware <= 1.02x none", "binarytrees", "hardware", "none", atMost: 1.02)
+        check("gcbench: hardware <= 1.02x none", "gcbench", "hardware", "none", atMost: 1.02)
+        check("gcold: hardware <= 1.10x software", "gcold", "hardware", "software", atMost: 1.10)
+        for w in ["gcbench-c", "binarytrees-c", "gcold-c"] { check("\(w): hardware <= 1.0x HotSpot Serial", w, "hardware", "hotspot-serial", atMost: 1.0) }
+        for w in ["gcbench", "binarytrees", "gcold"] { check("\(w): hardware <= 1.3x HotSpot Serial", w, "hardware", "hotspot-serial", atMost: 1.3) }
+        func rss(_ w: String, _ peer: String, atMost bound: Double) {
+            guard let h = records.first(where: { $0.workload == w && $0.barrier == "hardware" }),
+                  let p = records.first(where: { $0.workload == w && $0.barrier == peer }), p.peakRSSBytes > 0 else { return }
+            let r = Double(h.peakRSSBytes) / Double(p.peakRSSBytes)
+            lines.append(String(format: "- \(w): peak RSS hardware <= %.1fx \(peer)'s: %.2f (%d / %d MiB, medians): %@", bound, r,
+                                h.peakRSSBytes >> 20, p.peakRSSBytes >> 20, r <= bound ? "met" : "missed"))
+        }
+        for w in ["gcbench", "binarytrees", "gcold"] { rss(w, "hotspot-serial", atMost: 1.0) }
+        for w in ["gcbench", "binarytrees"] { rss(w, "bdwgc", atMost: 1.5) }
         let ks = sweepPoints(records, "store-sweep").map(\.k)
         for k in Set([4096, ks.last ?? 4096]).sorted() where ks.contains(k) {
             check("store-sweep:\(k): hardware faster than software", "store-sweep:\(k)", "hardware", "software", atMost: 1.0)

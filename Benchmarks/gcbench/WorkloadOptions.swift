@@ -212,6 +212,16 @@ struct WorkloadOptions {
         return Self.optionsTaken(by: point).flatMap { ["--\($0)", values[$0]!] } + ["--major", majorMode.rawValue] + sizes
     }
 
+    /// The size arguments of a peer program (C on Boehm GC, Java on
+    /// HotSpot) for `workload`, in the order the programs take them.
+    func peerArguments(for workload: String) -> [String] {
+        switch workload {
+        case "gcbench": ["\(gcbenchStretch)"]
+        case "binarytrees": ["\(binaryTreesN)"]
+        default: gcold.parameters.split(separator: " ").map(String.init)
+        }
+    }
+
     /// GCBench at the chosen stretch depth (long-lived and maximum depth two less).
     var gcbench: GCBenchWorkload {
         GCBenchWorkload(stretchDepth: gcbenchStretch, longLivedDepth: gcbenchStretch - 2, maxDepth: gcbenchStretch - 2)

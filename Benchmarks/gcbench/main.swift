@@ -11,7 +11,7 @@ usage: gcbench [suite options]       run the benchmark suite (options below)
        gcbench minheap --workload W [--barrier B] ...   the smallest --heap at which W validates
        gcbench replay TRACE ...      run a mutator trace
        gcbench tracker ...           the tracker micro-benchmark
-       gcbench peer ...              GCBench and binarytrees in C on Boehm GC (needs libgc-dev)
+       gcbench peer ...              the peers: Boehm GC (C, needs libgc-dev) and HotSpot (Java, needs a JDK)
        gcbench report SUITE.json [--svg FILE]   the table and chart of a saved suite run
        gcbench probe                 what this machine supports
        gcbench help                  this text
@@ -43,7 +43,7 @@ case "minheap":
 case "report":
     status = SuiteCommand.report(Array(words.dropFirst()))
 case "peer":
-    status = BoehmPeer.run(Array(words.dropFirst()))
+    status = PeerCommand.run(Array(words.dropFirst()))
 case "tracker":
     status = TrackerBenchmark.run(Array(words.dropFirst()))
 case "help", "--help", "-h":

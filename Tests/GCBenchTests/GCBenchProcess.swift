@@ -16,7 +16,8 @@ extension XCTestCase {
     /// Runs the gcbench executable `swift test` builds beside the bundle.
     func gcbench(_ arguments: String...) throws -> Outcome { try gcbench(arguments) }
 
-    func gcbench(_ arguments: [String]) throws -> Outcome {
+    /// `environment` replaces variables of this process's environment in the child's.
+    func gcbench(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let executable = bundle.deletingLastPathComponent().appendingPathComponent("gcbench")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -25,6 +26,7 @@ extension XCTestCase {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
