@@ -47,7 +47,7 @@ public func cHeapOptionsInit(_ options: UnsafeMutablePointer<ww_heap_options>?) 
     options.pointee = ww_heap_options(
         size: UInt32(MemoryLayout<ww_heap_options>.size), promotion_age: UInt32(d.promotionAge),
         barrier: cString("auto"), nursery_bytes: 0, heap_limit_bytes: UInt64(d.heapLimitBytes),
-        allocation_buffer_bytes: UInt64(d.allocationBufferBytes), masked_kernel_features: d.maskedTrackerFeatures,
+        allocation_buffer_bytes: UInt64(d.allocationBufferBytes), reserved: 0,
         major_mode: UInt32(WW_MAJOR_STOP_THE_WORLD), card_bytes: UInt32(d.cardBytes),
         poison_freed_memory: d.poisonFreedMemory ? 1 : 0, stall_report_ms: UInt32(d.stallReportMilliseconds))
 }
@@ -70,7 +70,8 @@ func configuration(_ o: ww_heap_options) throws(APIError) -> (HeapConfiguration,
     c.cardBytes = Int(o.card_bytes)
     c.poisonFreedMemory = o.poison_freed_memory != 0
     c.stallReportMilliseconds = Int(o.stall_report_ms)
-    c.maskedTrackerFeatures = o.masked_kernel_features
+    guard o.reserved == 0 else { throw .invalidArgument("options.reserved is \(o.reserved): it must be 0 (fill the options with ww_heap_options_init)") }
+    c.maskedTrackerFeatures = TestingKnobs.maskedKernelFeatures.load(ordering: .relaxed)
     switch Int(o.major_mode) {
     case Int(WW_MAJOR_STOP_THE_WORLD): c.majorMode = .stopTheWorld
     case Int(WW_MAJOR_CONCURRENT): c.majorMode = .concurrent

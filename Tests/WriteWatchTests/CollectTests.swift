@@ -22,7 +22,7 @@ final class CollectTests: XCTestCase {
 
     func testScatteredDenseAndFullPatternsAreExact() throws {
         let pages = 1024
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator()
         let scattered = Set((0..<100).map { _ in Int.random(in: 0..<pages, using: &generator) })
         let patterns: [(String, [Int])] = [
             ("scattered", scattered.sorted()),
@@ -35,7 +35,7 @@ final class CollectTests: XCTestCase {
             try tracker.track(m.range)
             for (name, written) in patterns {
                 for p in written { m.write(page: p, byte: 7, offset: p % pageSize) }
-                XCTAssertEqual(pageIndices(try tracker.collect(), in: m), written, "\(mechanism) \(name)")
+                XCTAssertEqual(pageIndices(try tracker.collect(), in: m), written, "\(mechanism) \(name) (WW_TEST_SEED=\(generator.seed))")
             }
         }
     }

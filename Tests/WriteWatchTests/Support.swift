@@ -1,5 +1,6 @@
 import XCTest
 import WriteWatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,4 +77,25 @@ func inChild(_ body: () -> Int32) -> Int32 {
     waitpid(pid, &status, 0)
     if status & 0x7f != 0 { return 128 + (status & 0x7f) }
     return (status >> 8) & 0xff
+}
+
+/// A seeded generator for randomised patterns (SplitMix64), so a failing
+/// pattern can be replayed: `WW_TEST_SEED=N swift test`.
+struct SeededGenerator: RandomNumberGenerator {
+    let seed: UInt64
+    private var state: UInt64
+
+    init() {
+        let given = ProcessInfo.processInfo.environment["WW_TEST_SEED"].flatMap { UInt64($0) }
+        seed = given ?? UInt64.random(in: 0...UInt64.max)
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

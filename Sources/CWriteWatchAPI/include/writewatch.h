@@ -165,7 +165,7 @@ typedef struct ww_heap_options {
     uint64_t heap_limit_bytes;       /* the heap's one size, young and old
                                         together: 1 MiB - 1 TiB (1 GiB)          */
     uint64_t allocation_buffer_bytes;/* per-thread buffer: 1 KiB - nursery (32 KiB) */
-    uint64_t masked_kernel_features; /* userfaultfd feature bits to hide (tests)  */
+    uint64_t reserved;               /* must be 0                                 */
     uint32_t major_mode;             /* WW_MAJOR_STOP_THE_WORLD or _CONCURRENT     */
     uint32_t card_bytes;             /* software barriers: 64 - 4096, power of 2 (512) */
     uint32_t poison_freed_memory;    /* 1: fill freed nursery memory (debugging)  */
@@ -179,7 +179,7 @@ WW_STATIC_ASSERT(offsetof(ww_heap_options, barrier) == 8, "ww_heap_options layou
 WW_STATIC_ASSERT(offsetof(ww_heap_options, nursery_bytes) == 16, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, heap_limit_bytes) == 24, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, allocation_buffer_bytes) == 32, "ww_heap_options layout");
-WW_STATIC_ASSERT(offsetof(ww_heap_options, masked_kernel_features) == 40, "ww_heap_options layout");
+WW_STATIC_ASSERT(offsetof(ww_heap_options, reserved) == 40, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, major_mode) == 48, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, card_bytes) == 52, "ww_heap_options layout");
 WW_STATIC_ASSERT(offsetof(ww_heap_options, poison_freed_memory) == 56, "ww_heap_options layout");

@@ -8,6 +8,9 @@
 #define _GNU_SOURCE
 #include "writewatch.h"
 
+/* Testing only: exported by the library, deliberately not in writewatch.h. */
+void ww_testing_mask_kernel_features(uint64_t bits);
+
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -350,6 +353,9 @@ static void creation_checks(void) {
     o.major_mode = 7;
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "major_mode", scope, "bad-major-mode");
     o = options_for("software");
+    o.reserved = 1;
+    expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "reserved", scope, "reserved-nonzero");
+    o = options_for("software");
     o.barrier = NULL;
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_INVALID_ARGUMENT, "NULL", scope, "null-barrier");
     expect(ww_heap_create(NULL, NULL, &m), WW_ERR_INVALID_ARGUMENT, "NULL", scope, "null-out");
@@ -357,10 +363,11 @@ static void creation_checks(void) {
     /* A kernel without WP_ASYNC (hidden): hardware is refused naming the
      * feature and the kernel version; auto falls back and says why. */
     o = options_for("hardware");
-    o.masked_kernel_features = (uint64_t)1 << 15; /* UFFD_FEATURE_WP_ASYNC */
+    ww_testing_mask_kernel_features((uint64_t)1 << 15); /* UFFD_FEATURE_WP_ASYNC */
     expect(ww_heap_create(&o, &heap, &m), WW_ERR_UNSUPPORTED, "6.7", scope, "hardware-unsupported");
     o.barrier = "auto";
     ww_status s = ww_heap_create(&o, &heap, &m);
+    ww_testing_mask_kernel_features(0);
     expect(s, WW_OK, NULL, scope, "auto-fallback");
     if (s == WW_OK) {
         ww_barrier b;
