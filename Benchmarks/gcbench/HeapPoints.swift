@@ -48,7 +48,7 @@ struct HeapPoints {
             let minimum = try cache.minimum(arguments, runOne: runOne)
             return multiples.map { m in
                 let bytes = (Int(Double(minimum) * m) + (1 << 20) - 1) & ~((1 << 20) - 1)
-                return Point(id: m == defaultMultiple ? name : "\(name)@\(m.formatted())x", workload: name, heapBytes: bytes, multiple: m)
+                return Point(id: m == defaultMultiple ? name : "\(name)@\(m.shortText)x", workload: name, heapBytes: bytes, multiple: m)
             }
         }
     }
@@ -79,5 +79,5 @@ struct HeapPoints {
 
 extension Double {
     /// 2 as "2", 1.5 as "1.5".
-    func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
+    var shortText: String { self == rounded() ? String(Int(self)) : String(self) }
 }

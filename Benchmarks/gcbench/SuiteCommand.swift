@@ -147,7 +147,7 @@ enum SuiteCommand {
         let start = Date()
         let points = try HeapPoints.points(names, sizes: sizes, multiples: try HeapPoints.parseMultiples(args.options["heap-multiples"]), runOne: me)
         for p in points where p.multiple != nil {
-            print("# \(p.id): heap limit \(p.heapBytes! >> 20) MiB (\(p.multiple!.formatted())x its minimum heap), every row")
+            print("# \(p.id): heap limit \(p.heapBytes! >> 20) MiB (\(p.multiple!.shortText)x its minimum heap), every row")
         }
         if barriers.contains(where: { if case .hotspot = $0 { true } else { false } }) {
             let startup = try HotSpotPeer.startupSeconds(repetitions: 5)
