@@ -9,9 +9,10 @@ enum BoehmPeer {
     static let workloads = ["gcbench", "binarytrees"]
 
     /// Runs a peer and returns its JSON line; a failed validation is an error.
-    /// `heapBytes` caps the heap (`GC_set_max_heap_size`); nil leaves it unlimited.
-    static func runPeer(_ workload: String, size: Int, incremental: Bool, heapBytes: Int? = nil) throws -> Data {
-        let run = try PeerProcess.run([try executable(workload).path, "\(size)"] + (incremental ? ["--incremental"] : [])
+    /// `sizes` are the workload's size arguments, as the C program takes them;
+    /// `heapBytes` caps the heap (`GC_set_max_heap_size`), nil leaves it unlimited.
+    static func runPeer(_ workload: String, sizes: [String], incremental: Bool, heapBytes: Int? = nil) throws -> Data {
+        let run = try PeerProcess.run([try executable(workload).path] + sizes + (incremental ? ["--incremental"] : [])
                                       + (heapBytes.map { ["--heap", "\($0)"] } ?? []))
         guard run.status == 0 else {
             throw WorkloadFailure("bdwgc \(workload) failed (exit \(run.status)): \(run.errors.trimmingCharacters(in: .whitespacesAndNewlines))")

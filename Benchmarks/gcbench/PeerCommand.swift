@@ -58,7 +58,7 @@ enum PeerCommand {
                     guard BoehmPeer.workloads.contains(workload) else {
                         throw UsageError("no Boehm GC peer for \(workload): the Boehm GC peers are \(BoehmPeer.workloads.joined(separator: ", ")) (--jvm for HotSpot's)")
                     }
-                    output = try BoehmPeer.runPeer(workload, size: Int(sizes.peerArguments(for: workload)[0])!,
+                    output = try BoehmPeer.runPeer(workload, sizes: sizes.peerArguments(for: workload),
                                                    incremental: args.flags.contains("incremental"), heapBytes: heapBytes)
                 }
                 FileHandle.standardOutput.write(output)

@@ -185,7 +185,7 @@ enum SuiteCommand {
                         record = try runChild(me, ["run-one", "--workload", workload, "--barrier", BarrierKind.none.rawValue] + sizes.arguments(for: workload) + heap)
                     case let .peer(incremental):
                         record = try JSONDecoder().decode(RunRecord.self, from: BoehmPeer.runPeer(
-                            program, size: Int(sizes.peerArguments(for: program)[0])!, incremental: incremental, heapBytes: point.heapBytes))
+                            program, sizes: sizes.peerArguments(for: program), incremental: incremental, heapBytes: point.heapBytes))
                         record.heapLimitBytes = point.heapBytes
                     case let .hotspot(collector):
                         record = try JSONDecoder().decode(RunRecord.self, from: HotSpotPeer.run(
