@@ -160,10 +160,6 @@ extension Heap {
         if configuration.poisonFreedMemory {
             fill(PageRange(start: space.eden.start, end: edenCursor), with: Layout.poisonByte)
             fill(PageRange(start: survivorFrom.start, end: survivorTop), with: Layout.poisonByte)
-        } else {
-            // One memset per minor instead of one per allocation: the fast
-            // path then writes only the header (`MutatorState.edenZeroed`).
-            fill(PageRange(start: space.eden.start, end: edenCursor), with: 0)
         }
         swap(&survivorFrom, &survivorTo)
         survivorTop = scratch.toTop

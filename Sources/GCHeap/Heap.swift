@@ -17,19 +17,15 @@ struct MutatorState {
     @usableFromInline var stack: UnsafeMutablePointer<UInt>
     @usableFromInline var depth: Int
     @usableFromInline var capacity: Int
-    /// Whether eden past `top` already reads as zero (the collector zeroes
-    /// it in bulk), so allocation writes only the header. False when freed
-    /// memory is poisoned instead: then each allocation zeroes its fields.
-    @usableFromInline var edenZeroed: Bool
     /// The owning thread (`pthread_self()`), 0 once detached.
     @usableFromInline var owner: UInt
     /// False while the thread is inactive (blocked outside the heap).
     @usableFromInline var active: Bool
 
-    static func make(owner: UInt, edenZeroed: Bool) -> UnsafeMutablePointer<MutatorState> {
+    static func make(owner: UInt) -> UnsafeMutablePointer<MutatorState> {
         let m = UnsafeMutablePointer<MutatorState>.allocate(capacity: 1)
         m.initialize(to: MutatorState(top: 0, end: 0, stack: .allocate(capacity: 256), depth: 0, capacity: 256,
-                                      edenZeroed: edenZeroed, owner: owner, active: true))
+                                      owner: owner, active: true))
         return m
     }
 
@@ -146,7 +142,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         survivorTop = survivorFrom.start
         edenCursor = space.eden.start
         policy = configuration.policy
-        mutator = MutatorState.make(owner: currentThread(), edenZeroed: !configuration.poisonFreedMemory)
+        mutator = MutatorState.make(owner: currentThread())
         mutators.append(mutator)
         safepoints.locked { safepoints.becameActive() }
         _ = madvise(UnsafeMutableRawPointer(bitPattern: space.young.start), space.young.byteCount, MADV_NOHUGEPAGE)
@@ -173,7 +169,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     /// Allocates an object with `pointers` nil fields and `bytes` zero data
     /// bytes, collecting first if needed. `tag` is the embedder's word (a
     /// type or an identity); the heap never interprets it. Main mutator only.
-    @inlinable
+    @inlinable @inline(__always)
     public func allocate(pointers: Int, bytes: Int, tag: UInt32 = 0) throws(HeapError) -> ObjectRef {
         try allocate(in: mutator, pointers: pointers, bytes: bytes, tag: tag)
     }
@@ -188,7 +184,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         if UInt(bitPattern: pointers | bytes) <= UInt(Layout.maxSmallBytes), size <= Layout.maxSmallBytes,
            top &+ UInt(size) <= m.pointee.end {
             m.pointee.top = top &+ UInt(size)
-            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: m.pointee.edenZeroed)
+            Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
             return ObjectRef(address: top)
         }
         return try allocateSlow(in: m, pointers: pointers, bytes: bytes, tag: tag)
@@ -224,7 +220,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         }
         let top = m.pointee.top
         m.pointee.top = top + UInt(size)
-        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag, zeroed: m.pointee.edenZeroed)
+        Layout.initialize(top, pointers: pointers, bytes: bytes, tag: tag)
         return ObjectRef(address: top)
     }
 

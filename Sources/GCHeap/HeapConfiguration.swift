@@ -15,7 +15,8 @@ public struct HeapConfiguration: Sendable {
     public var cardBytes = 512
     /// Overwrite evacuated nursery memory with a poison pattern after every
     /// minor collection, so that a lost pointer reads as garbage instead of a
-    /// plausible stale object. Costs a memset of the used nursery per minor.
+    /// plausible stale object. Costs a memset of the used nursery per minor;
+    /// off, freed nursery memory is left as it is (allocation zeroes).
     public var poisonFreedMemory = true
     /// Entries in the PAGEMAP_SCAN region vector (tracker barriers).
     public var scanVectorCapacity = 256

@@ -112,21 +112,20 @@ public final class Mutator<B: Barrier> {
 /// The fields: the allocation buffer `[top, end)` (both 0 when the thread
 /// has none: the next allocation must take the slow path); the shadow stack
 /// (`stack`, `depth` of `capacity` words; a push at capacity must take the
-/// slow path, which grows it); `edenZeroed` (if false, a new object's
-/// fields must be zeroed); `owner` and `active` (read only).
+/// slow path, which grows it); `owner` and `active` (read only). A new
+/// object's fields must be zeroed: eden is not zeroed ahead of allocation.
 public struct MutatorStateLayout: Equatable, Sendable {
-    public var top, end, stack, depth, capacity, edenZeroed, owner, active, size: Int
+    public var top, end, stack, depth, capacity, owner, active, size: Int
 
-    public init(top: Int, end: Int, stack: Int, depth: Int, capacity: Int, edenZeroed: Int, owner: Int, active: Int, size: Int) {
+    public init(top: Int, end: Int, stack: Int, depth: Int, capacity: Int, owner: Int, active: Int, size: Int) {
         (self.top, self.end, self.stack, self.depth, self.capacity) = (top, end, stack, depth, capacity)
-        (self.edenZeroed, self.owner, self.active, self.size) = (edenZeroed, owner, active, size)
+        (self.owner, self.active, self.size) = (owner, active, size)
     }
 
     public static let current = MutatorStateLayout(
         top: MemoryLayout<MutatorState>.offset(of: \.top)!, end: MemoryLayout<MutatorState>.offset(of: \.end)!,
         stack: MemoryLayout<MutatorState>.offset(of: \.stack)!, depth: MemoryLayout<MutatorState>.offset(of: \.depth)!,
         capacity: MemoryLayout<MutatorState>.offset(of: \.capacity)!,
-        edenZeroed: MemoryLayout<MutatorState>.offset(of: \.edenZeroed)!,
         owner: MemoryLayout<MutatorState>.offset(of: \.owner)!, active: MemoryLayout<MutatorState>.offset(of: \.active)!,
         size: MemoryLayout<MutatorState>.size)
 }
@@ -142,7 +141,7 @@ extension Heap {
         for i in 0..<mutators.count {
             precondition(mutators[i].pointee.owner != me, "this thread is already attached to the heap (the creating thread uses the heap's own methods)")
         }
-        let m = MutatorState.make(owner: me, edenZeroed: !configuration.poisonFreedMemory)
+        let m = MutatorState.make(owner: me)
         mutators.append(m)
         safepoints.becameActive()
         return Mutator(heap: self, state: m)

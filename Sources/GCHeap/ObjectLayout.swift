@@ -147,15 +147,25 @@ enum Layout {
         }
     }
 
-    /// Writes the header and, unless the memory is known to read as zero
-    /// already, zeroes the fields and data.
+    /// Writes the header and zeroes the fields and data. Zeroing here, on
+    /// lines the header write brings into cache anyway, replaced one memset
+    /// of the used eden per minor (10% of binarytrees-c), which touched
+    /// every line twice.
     @inlinable @inline(__always)
-    static func initialize(_ object: UInt, pointers: Int, bytes: Int, tag: UInt32, zeroed: Bool) {
+    static func initialize(_ object: UInt, pointers: Int, bytes: Int, tag: UInt32) {
         word(object, 0).pointee = UInt(pointers) | UInt(bytes) << 32
         word(object, 1).pointee = UInt(tag)
-        if zeroed { return }
-        let body = size(pointers: pointers, bytes: bytes) &- headerBytes
-        UnsafeMutableRawPointer(bitPattern: object &+ UInt(headerBytes)).unsafelyUnwrapped
-            .initializeMemory(as: UInt8.self, repeating: 0, count: body)
+        let words = (size(pointers: pointers, bytes: bytes) &- headerBytes) >> 3
+        let body = UnsafeMutablePointer<UInt>(bitPattern: object &+ UInt(headerBytes)).unsafelyUnwrapped
+        // Small bodies by stores: a loop would become a call to memset (7%
+        // of binarytrees when the size is not a constant at the call site).
+        switch words {
+        case 0: return
+        case 1: body[0] = 0
+        case 2: body[0] = 0; body[1] = 0
+        case 3: body[0] = 0; body[1] = 0; body[2] = 0
+        case 4: body[0] = 0; body[1] = 0; body[2] = 0; body[3] = 0
+        default: body.initialize(repeating: 0, count: words)
+        }
     }
 }

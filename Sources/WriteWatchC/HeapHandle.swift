@@ -286,7 +286,7 @@ let fastPathLayoutMatches: Bool = {
     let c = MutatorStateLayout(
         top: MemoryLayout<C>.offset(of: \.top)!, end: MemoryLayout<C>.offset(of: \.end)!,
         stack: MemoryLayout<C>.offset(of: \.stack)!, depth: MemoryLayout<C>.offset(of: \.depth)!,
-        capacity: MemoryLayout<C>.offset(of: \.capacity)!, edenZeroed: MemoryLayout<C>.offset(of: \.eden_zeroed)!,
+        capacity: MemoryLayout<C>.offset(of: \.capacity)!,
         owner: MemoryLayout<C>.offset(of: \.owner)!, active: MemoryLayout<C>.offset(of: \.active)!,
         size: swift.size)
     return c == swift && swift.size <= MemoryLayout<C>.size

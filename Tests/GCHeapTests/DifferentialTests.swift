@@ -15,10 +15,9 @@ final class DifferentialTests: XCTestCase {
 
     struct Run: BarrierVisitor {
         let lines: [TraceLine]
-        /// Odd seeds run with eden zeroed in bulk at each minor (allocation
-        /// writes only the header), even seeds with poisoned freed memory
-        /// (allocation zeroes each object): the byte-by-byte comparison with
-        /// the model checks both ways of handing out zeroed memory.
+        /// Even seeds poison freed nursery memory, odd seeds leave it as
+        /// evacuated: either way an object that allocation did not zero
+        /// shows stale bytes in the byte-by-byte comparison with the model.
         let poison: Bool
         var control = HeapConfiguration.WeakControl.none
         var majorMode = HeapConfiguration.MajorMode.stopTheWorld

@@ -92,32 +92,30 @@ enum Trees {
     }
 
     /// Counts the nodes of a tree of height `depth` whose root is tagged 1,
-    /// checking every node's position on the way (an iterative walk: trees
-    /// are deep); throws at the first node that is not where it was built.
+    /// checking every node's position on the way; throws at the first node
+    /// that is not where it was built. Recursive, as the Java rendition is:
+    /// trees are balanced (height 22 at most here), and an explicit stack
+    /// was an array allocation and a metadata lookup per tree.
     /// The tag is the identity check: a field only ever holds nil, an
     /// unaligned word (not a reference) or an address in the heap's
     /// reservation, which is mapped, so reading a header never faults, and a
     /// per-node `isPlausible` lookup (17% of binarytrees) would add nothing.
     static func check<M: MutatorAPI>(_ mutator: M, _ root: ObjectRef, depth: Int) throws -> Int {
-        let heap = mutator.heap
-        var n = 0
-        var stack: [(ObjectRef, UInt32, Int)] = [(root, 1, depth)]
-        while let (node, index, d) = stack.popLast() {
-            guard heap.pointerCount(node) == 2, heap.tag(node) == index else {
-                throw WorkloadFailure("tree node \(index) (height \(d)) is not the node built there")
-            }
-            n += 1
-            for f in 0..<2 {
-                let child = heap.load(node, f).ref
-                if d == 0 {
-                    guard child == nil else { throw WorkloadFailure("leaf \(index) has a child") }
-                } else {
-                    guard let child else { throw WorkloadFailure("tree node \(index) lost a child") }
-                    stack.append((child, index &* 2 &+ UInt32(f), d - 1))
-                }
-            }
+        try check(mutator.heap, root, index: 1, depth: depth)
+    }
+
+    private static func check<B>(_ heap: Heap<B>, _ node: ObjectRef, index: UInt32, depth: Int) throws -> Int {
+        guard heap.pointerCount(node) == 2, heap.tag(node) == index else {
+            throw WorkloadFailure("tree node \(index) (height \(depth)) is not the node built there")
         }
-        return n
+        let left = heap.load(node, 0).ref, right = heap.load(node, 1).ref
+        if depth == 0 {
+            guard left == nil, right == nil else { throw WorkloadFailure("leaf \(index) has a child") }
+            return 1
+        }
+        guard let left, let right else { throw WorkloadFailure("tree node \(index) lost a child") }
+        return try 1 + check(heap, left, index: index &* 2, depth: depth - 1)
+            + check(heap, right, index: index &* 2 &+ 1, depth: depth - 1)
     }
 
     static func size(_ depth: Int) -> Int { (1 << (depth + 1)) - 1 }

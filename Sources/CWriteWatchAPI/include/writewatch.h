@@ -307,8 +307,6 @@ typedef struct ww_mutator_fast {
     ww_value *stack;      /* the shadow stack: depth values of capacity        */
     intptr_t depth;
     intptr_t capacity;
-    uint8_t eden_zeroed;  /* 0: a new object's fields must be zeroed           */
-    uint8_t pad_[7];
     uintptr_t owner;      /* read only: the owning thread                      */
     uint8_t active;       /* read only: 0 while the thread is inactive         */
 } ww_mutator_fast;
@@ -317,9 +315,8 @@ WW_STATIC_ASSERT(offsetof(ww_mutator_fast, end) == 8, "ww_mutator_fast layout");
 WW_STATIC_ASSERT(offsetof(ww_mutator_fast, stack) == 16, "ww_mutator_fast layout");
 WW_STATIC_ASSERT(offsetof(ww_mutator_fast, depth) == 24, "ww_mutator_fast layout");
 WW_STATIC_ASSERT(offsetof(ww_mutator_fast, capacity) == 32, "ww_mutator_fast layout");
-WW_STATIC_ASSERT(offsetof(ww_mutator_fast, eden_zeroed) == 40, "ww_mutator_fast layout");
-WW_STATIC_ASSERT(offsetof(ww_mutator_fast, owner) == 48, "ww_mutator_fast layout");
-WW_STATIC_ASSERT(offsetof(ww_mutator_fast, active) == 56, "ww_mutator_fast layout");
+WW_STATIC_ASSERT(offsetof(ww_mutator_fast, owner) == 40, "ww_mutator_fast layout");
+WW_STATIC_ASSERT(offsetof(ww_mutator_fast, active) == 48, "ww_mutator_fast layout");
 
 /* Objects above this size (header included) are large: allocated by the
  * library, never moved. */
@@ -340,8 +337,7 @@ static inline ww_status ww_allocate_fast(ww_mutator mutator, ww_mutator_fast *fa
         uintptr_t *header = (uintptr_t *)top;
         header[0] = (uintptr_t)pointers | (uintptr_t)bytes << 32;
         header[1] = tag;
-        if (!fast->eden_zeroed)
-            for (size_t i = 2; i < size / 8; i++) header[i] = 0;
+        for (size_t i = 2; i < size / 8; i++) header[i] = 0;
         *object = top;
         return WW_OK;
     }
