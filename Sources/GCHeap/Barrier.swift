@@ -69,8 +69,9 @@ public struct WrittenRegions {
 /// Sendable. Every barrier keeps its state in instances, never in mutable
 /// statics, so this holds for all of them.
 public protocol Barrier: SendableMetatype {
-    /// The name on command lines: hardware, software, mprotect, uffd-sync, none.
-    static var name: String { get }
+    /// Which barrier this is: its identity, compared as a value, never by
+    /// name.
+    static var kind: BarrierKind { get }
     /// Whether the barrier watches pages, so that the collector must
     /// `suspend` old memory before writing it.
     static var watchesPages: Bool { get }
@@ -139,4 +140,9 @@ extension Barrier {
         peekWritten(into: &regions, inUse: inUse)
         return false
     }
+}
+
+extension Barrier {
+    /// The name on command lines: hardware, software, mprotect, uffd-sync, none.
+    public static var name: String { kind.rawValue }
 }

@@ -299,7 +299,7 @@ extension Heap {
         }
         // The reservation holds a nursery's worth of slack beyond the limit,
         // so promotion cannot run out of address space in one collection.
-        guard let run = try? takePages(AddressSpace.arenaBytes / PageRange.pageSize, owner: arenas.nextID + 1) else {
+        guard let run = try? takePages(AddressSpace.arenaBytes / PageRange.pageSize, owner: .arena(Int(arenas.nextID))) else {
             fatalError("old-space reservation exhausted during promotion: heap invariant broken")
         }
         let arena = arenas.record(arenas.add(Arena(range: run, cellBytes: SizeClasses.sizes[c], sizeClass: c)))
@@ -368,7 +368,7 @@ extension Heap {
         while address < region.end {
             let pageEnd = min(region.end, (address & ~(pageSize - 1)) + pageSize)
             let owner = pages.ownerOf(address)
-            if owner != 0 {
+            if !owner.isFree {
                 var word = UnsafeMutablePointer<UInt>(bitPattern: address).unsafelyUnwrapped
                 let end = UnsafeMutablePointer<UInt>(bitPattern: pageEnd).unsafelyUnwrapped
                 // One test per eight words (a cache line): almost no block of a
@@ -399,16 +399,18 @@ extension Heap {
 
     /// `slot` holds a word in young space: update it if it is a pointer
     /// field of a live old object.
-    private func visitCandidateSlot(_ slot: UInt, owner: Int32) {
+    private func visitCandidateSlot(_ slot: UInt, owner: PageOwner) {
         let object: UInt
-        if owner > 0 {
-            let arena = arenas.record(Int(owner - 1))
+        if let id = owner.arena {
+            let arena = arenas.record(id)
             let cell = arena.pointee.cellIndex(slot)
             guard cell < arena.pointee.cellCount, arena.pointee.allocated.get(cell),
                   !arena.pointee.awaitingSweep || arena.pointee.marked.get(cell) else { return }
             object = arena.pointee.cellStart(cell)
+        } else if let id = owner.largeObject {
+            object = larges[id].range.start
         } else {
-            object = larges[Int(-owner - 1)].range.start
+            return
         }
         let offset = slot &- object
         guard offset >= UInt(Layout.headerBytes), offset < UInt(Layout.headerBytes + Layout.pointerCount(object) * 8) else { return }

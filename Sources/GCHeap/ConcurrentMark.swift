@@ -294,8 +294,8 @@ extension Heap {
         while address < range.end {
             let pageEnd = min(range.end, (address & ~(pageSize - 1)) + pageSize)
             let owner = pages.ownerOf(address)
-            if owner > 0 {
-                let arena = arenas.record(Int(owner - 1))
+            if let id = owner.arena {
+                let arena = arenas.record(id)
                 var cell = arena.pointee.cellIndex(address)
                 let last = min(arena.pointee.cellCount - 1, arena.pointee.cellIndex(pageEnd - 1))
                 while cell <= last {
@@ -304,8 +304,8 @@ extension Heap {
                     }
                     cell += 1
                 }
-            } else if owner < 0, larges[Int(-owner - 1)].marked {
-                let object = larges[Int(-owner - 1)].range.start
+            } else if let id = owner.largeObject, larges[id].marked {
+                let object = larges[id].range.start
                 let first = UInt(bitPattern: Layout.slot(object, 0))
                 let end = first + UInt(Layout.pointerCount(object) * 8)
                 var slot = max(first, address)
@@ -327,11 +327,13 @@ extension Heap {
             let slot = remembered[i]
             let owner = pages.ownerOf(slot)
             let live: Bool
-            if owner > 0 {
-                let arena = arenas.record(Int(owner - 1))
+            if let id = owner.arena {
+                let arena = arenas.record(id)
                 live = arena.pointee.marked.get(arena.pointee.cellIndex(slot))
+            } else if let id = owner.largeObject {
+                live = larges[id].marked
             } else {
-                live = owner < 0 && larges[Int(-owner - 1)].marked
+                live = false
             }
             if live {
                 remembered.buffer[kept] = slot

@@ -266,7 +266,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         markerSync.lock()
         defer { markerSync.unlock() }
         let id = freeLargeIDs.last ?? Int32(larges.count)
-        guard let run = try takePages(pageCount, owner: -(id + 1)) else { throw exhausted() }
+        guard let run = try takePages(pageCount, owner: .largeObject(Int(id))) else { throw exhausted() }
         // Allocated black while marking is under way.
         let record = LargeObject(range: run, marked: marking.active)
         if Int(id) == larges.count { larges.append(record) } else {
@@ -301,7 +301,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     }
 
     /// Pages for old space, registering any growth with the barrier.
-    func takePages(_ count: Int, owner: Int32) throws(HeapError) -> PageRange? {
+    func takePages(_ count: Int, owner: PageOwner) throws(HeapError) -> PageRange? {
         guard let (run, grew) = pages.allocate(pages: count, owner: owner) else { return nil }
         if let grew { try barrier.oldSpaceGrew(grew) }
         return run

@@ -148,15 +148,15 @@ extension Heap {
     func oldObject(at address: UInt) -> OldObject? {
         guard space.old.contains(address), address < pages.frontier else { return nil }
         let owner = pages.ownerOf(address)
-        if owner > 0 {
-            let arena = arenas.record(Int(owner - 1))
+        if let id = owner.arena {
+            let arena = arenas.record(id)
             let cell = arena.pointee.cellIndex(address)
             guard cell < arena.pointee.cellCount, arena.pointee.cellStart(cell) == address,
                   arena.pointee.allocated.get(cell) else { return nil }
-            return .small(Int(owner - 1), cell)
+            return .small(id, cell)
         }
-        if owner < 0, larges[Int(-owner - 1)].range.start == address {
-            return .large(Int(-owner - 1))
+        if let id = owner.largeObject, larges[id].range.start == address {
+            return .large(id)
         }
         return nil
     }

@@ -2,8 +2,8 @@ import WriteWatch
 
 /// Hands out runs of old-space pages to arenas and large objects.
 ///
-/// Invariant: `owner[i]` says who holds page i (0 free, +n arena n-1, -n
-/// large object n-1), and lives outside the heap, so no collector bookkeeping
+/// Invariant: `owner[i]` says who holds page i (`PageOwner`), and lives
+/// outside the heap, so no collector bookkeeping
 /// is ever written to a tracked page. Freed runs are given back to the OS
 /// (MADV_DONTNEED) and reused first-fit; otherwise the frontier advances, and
 /// the tracked part of old space grows with it in steps of an eighth, so that
@@ -12,7 +12,7 @@ import WriteWatch
 struct PageAllocator {
     let space: PageRange
     let pageSize = PageRange.pageSize
-    let owner: UnsafeMutablePointer<Int32>
+    let owner: UnsafeMutablePointer<PageOwner>
     private(set) var frontier: UInt
     private(set) var trackedEnd: UInt
     private var freeRuns: [(start: UInt, pages: Int)] = []
@@ -21,7 +21,7 @@ struct PageAllocator {
     init(space: PageRange) {
         self.space = space
         owner = .allocate(capacity: space.pageCount)
-        owner.initialize(repeating: 0, count: space.pageCount)
+        owner.initialize(repeating: .free, count: space.pageCount)
         frontier = space.start
         trackedEnd = space.start
     }
@@ -29,13 +29,13 @@ struct PageAllocator {
     func deallocate() { owner.deallocate() }
 
     @inline(__always)
-    func ownerOf(_ address: UInt) -> Int32 {
+    func ownerOf(_ address: UInt) -> PageOwner {
         owner[Int((address &- space.start) / UInt(pageSize))]
     }
 
     /// A run of `pages` pages, and the newly tracked range if the frontier
     /// passed the tracked end (the caller registers it with the barrier).
-    mutating func allocate(pages: Int, owner id: Int32) -> (PageRange, grew: PageRange?)? {
+    mutating func allocate(pages: Int, owner id: PageOwner) -> (PageRange, grew: PageRange?)? {
         let bytes = UInt(pages * pageSize)
         var run: PageRange?
         if let i = freeRuns.firstIndex(where: { $0.pages >= pages }) {
@@ -68,7 +68,7 @@ struct PageAllocator {
     /// Frees a run: its memory goes back to the OS and reads as zero.
     mutating func free(_ run: PageRange) {
         AddressSpace.discardPages(run)
-        setOwner(run, 0)
+        setOwner(run, .free)
         pagesInUse -= run.pageCount
         var start = run.start, pages = run.pageCount
         // Keep the list sorted and coalesced.
@@ -89,7 +89,7 @@ struct PageAllocator {
 
     var tracked: PageRange { PageRange(start: space.start, end: trackedEnd) }
 
-    private func setOwner(_ run: PageRange, _ id: Int32) {
+    private func setOwner(_ run: PageRange, _ id: PageOwner) {
         let first = Int((run.start - space.start) / UInt(pageSize))
         for i in first..<first + run.pageCount { owner[i] = id }
     }

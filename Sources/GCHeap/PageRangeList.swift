@@ -27,22 +27,4 @@ extension Array where Element == PageRange {
         }
         return n
     }
-
-    /// Sorts by start and merges ranges that overlap, touch, or lie at
-    /// most `gapBytes` apart (one kernel call then covers both, and the
-    /// pages between).
-    mutating func sortAndCoalesce(gapBytes: UInt = 0) {
-        guard count > 1 else { return }
-        sort { $0.start < $1.start }
-        var out = 0
-        for i in 1..<count {
-            if self[i].start <= self[out].end + gapBytes {
-                self[out].end = Swift.max(self[out].end, self[i].end)
-            } else {
-                out += 1
-                self[out] = self[i]
-            }
-        }
-        removeLast(count - out - 1)
-    }
 }

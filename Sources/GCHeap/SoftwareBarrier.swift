@@ -114,7 +114,7 @@ extension CardMarkingBarrier {
 /// The reference barrier: unconditional card marking, one shift, one add
 /// and one byte store per pointer store.
 public struct SoftwareBarrier: CardMarkingBarrier {
-    public static let name = "software"
+    public static var kind: BarrierKind { .software }
     public static let conditional = false
     public let cards: CardTable
     public init(cards: CardTable) { self.cards = cards }
@@ -129,7 +129,7 @@ public struct SoftwareBarrier: CardMarkingBarrier {
 /// what makes unconditional marking scale badly when several cores store
 /// near each other (false sharing on the card bytes).
 public struct ConditionalSoftwareBarrier: CardMarkingBarrier {
-    public static let name = "software-cond"
+    public static var kind: BarrierKind { .softwareCond }
     public static let conditional = true
     public let cards: CardTable
     public init(cards: CardTable) { self.cards = cards }
@@ -144,7 +144,7 @@ public struct ConditionalSoftwareBarrier: CardMarkingBarrier {
 /// No remembered set at all: wrong on purpose. The negative control that the
 /// verifier and the differential tests must catch.
 public struct NoBarrier: Barrier {
-    public static let name = "none"
+    public static var kind: BarrierKind { .none }
     public static let watchesPages = false
     public init(regions: HeapRegions, configuration: HeapConfiguration) {}
     @inlinable @inline(__always) public func recordStore(slot: UInt) {}

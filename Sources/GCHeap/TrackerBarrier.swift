@@ -2,7 +2,8 @@ import WriteWatch
 
 /// A tracker the heap can open for itself.
 public protocol HeapTracker: WriteTracker {
-    static var barrierName: String { get }
+    /// The barrier this tracker makes.
+    static var barrierKind: BarrierKind { get }
     /// Whether `collect` re-arms suspended pages the collector wrote (they
     /// read as written), so that `endMinor` needs no `reset` per suspended
     /// range.
@@ -13,7 +14,7 @@ public protocol HeapTracker: WriteTracker {
 }
 
 extension UffdAsyncTracker: HeapTracker {
-    public static var barrierName: String { "hardware" }
+    public static var barrierKind: BarrierKind { .hardware }
     public static var collectRearmsSuspended: Bool { true }
     public static var collectsWhileWritersRun: Bool { true }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdAsyncTracker {
@@ -22,14 +23,14 @@ extension UffdAsyncTracker: HeapTracker {
 }
 
 extension MprotectTracker: HeapTracker {
-    public static var barrierName: String { "mprotect" }
+    public static var barrierKind: BarrierKind { .mprotect }
     public static var collectRearmsSuspended: Bool { false }
     public static var collectsWhileWritersRun: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> MprotectTracker { try MprotectTracker() }
 }
 
 extension UffdSyncTracker: HeapTracker {
-    public static var barrierName: String { "uffd-sync" }
+    public static var barrierKind: BarrierKind { .uffdSync }
     public static var collectRearmsSuspended: Bool { false }
     public static var collectsWhileWritersRun: Bool { false }
     public static func open(_ c: HeapConfiguration) throws(WriteWatchError) -> UffdSyncTracker { try UffdSyncTracker() }
@@ -63,7 +64,7 @@ extension UffdSyncTracker: HeapTracker {
 /// The price is granularity: a dirty page is 4 KiB of old objects to scan,
 /// against a card's 512 bytes.
 public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
-    public static var name: String { Tracker.barrierName }
+    public static var kind: BarrierKind { Tracker.barrierKind }
     public static var watchesPages: Bool { true }
 
     public let tracker: Tracker
@@ -74,7 +75,7 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     public init(regions: HeapRegions, configuration: HeapConfiguration) throws(HeapError) {
         auditsCollectorWrites = configuration.auditCollectorWrites
         do { tracker = try Tracker.open(configuration) } catch {
-            throw .barrierUnavailable(Tracker.barrierName, error)
+            throw .barrierUnavailable(Tracker.barrierKind.rawValue, error)
         }
     }
 
@@ -82,7 +83,7 @@ public struct TrackerBarrier<Tracker: HeapTracker>: Barrier {
     public func recordStore(slot: UInt) {}
 
     public func oldSpaceGrew(_ range: PageRange) throws(HeapError) {
-        do { try tracker.track(range) } catch { throw .barrierUnavailable(Tracker.barrierName, error) }
+        do { try tracker.track(range) } catch { throw .barrierUnavailable(Tracker.barrierKind.rawValue, error) }
     }
 
     public func beginMinor(_ written: inout WrittenRegions, inUse: PageRange) {

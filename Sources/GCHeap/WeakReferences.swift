@@ -124,7 +124,7 @@ extension Heap {
         if written.regions.covers(page) { return }
         if let last = scratch.suspended.last, last.contains(page) { return }
         let owner = pages.ownerOf(slot)
-        if owner > 0, arenas.record(Int(owner - 1)).pointee.suspendedIn == statistics.minorCollections { return }
+        if let id = owner.arena, arenas.record(id).pointee.suspendedIn == statistics.minorCollections { return }
         suspendForCollector(PageRange(start: page, end: page + UInt(PageRange.pageSize)))
     }
 

@@ -59,16 +59,27 @@ extension Array where Element == PageRange {
     /// Both lists' ranges, sorted and coalesced (each list sorted or not).
     public func merged(with other: [PageRange]) -> [PageRange] {
         if other.isEmpty { return self }
-        var out: [PageRange] = []
-        out.reserveCapacity(count + other.count)
-        for r in (self + other).sorted(by: { $0.start < $1.start }) {
-            if let last = out.last, r.start <= last.end {
-                out[out.count - 1].end = Swift.max(last.end, r.end)
+        var out = self + other
+        out.sortAndCoalesce()
+        return out
+    }
+
+    /// Sorts by start and merges ranges that overlap, touch, or lie at
+    /// most `gapBytes` apart (one kernel call then covers both, and the
+    /// pages between).
+    public mutating func sortAndCoalesce(gapBytes: UInt = 0) {
+        guard count > 1 else { return }
+        sort { $0.start < $1.start }
+        var out = 0
+        for i in 1..<count {
+            if self[i].start <= self[out].end + gapBytes {
+                self[out].end = Swift.max(self[out].end, self[i].end)
             } else {
-                out.append(r)
+                out += 1
+                self[out] = self[i]
             }
         }
-        return out
+        removeLast(count - out - 1)
     }
 
     /// These ranges minus `range`.

@@ -390,8 +390,7 @@ public func cRootRelease(_ heap: ww_heap, _ root: ww_root) -> ww_status {
 public func adopt<B: Barrier>(_ heap: Heap<B>) -> (heap: ww_heap, mutator: ww_mutator)? {
     // Through the visitor, so that the handle's operations are specialised
     // for the concrete barrier even though this function is generic.
-    guard let kind = BarrierKind(rawValue: B.name),
-          let handle = (try? kind.accept(Adopt(heap: heap))) ?? nil else { return nil }
+    guard let handle = (try? B.kind.accept(Adopt(heap: heap))) ?? nil else { return nil }
     guard let heapID = try? heaps.add(handle) else { return nil }
     guard let mutatorID = try? addMutator(handle.main) else {
         try? heaps.remove(heapID)

@@ -57,7 +57,7 @@ struct CollectorWritesAreInvisible: HeapScenario {
         }
         // One PAGEMAP_SCAN reads the written pages; re-arming is by range
         // (WalkCountTests counts those calls).
-        if B.name == "hardware", heap.statistics.lastMinorScanCalls != 1 {
+        if B.kind == .hardware, heap.statistics.lastMinorScanCalls != 1 {
             problems.append("\(heap.statistics.lastMinorScanCalls) PAGEMAP_SCAN calls in one minor collection")
         }
         return problems
@@ -106,7 +106,7 @@ struct CollectorTakesNoProtectionFaults: HeapScenario {
         } else if s.collectorFaultPages == 0 {
             problems.append("with suspension off the collector faulted and nothing was counted")
         }
-        if B.name == "mprotect", signals != counted {
+        if B.kind == .mprotect, signals != counted {
             problems.append("SIGSEGV handler saw \(signals) faults during collections, the heap counted \(counted)")
         }
         return problems + heap.verify()
@@ -125,7 +125,7 @@ struct LargeObjectScansOnlyWrittenPages: HeapScenario {
         try heap.collectMinor()
         var problems: [String] = []
         let s = heap.statistics
-        if B.name == "none" {
+        if B.kind == .none {
         } else if B.watchesPages {
             if s.lastMinorDirtyPages != 1 { problems.append("\(s.lastMinorDirtyPages) dirty pages for one store") }
         } else if s.lastMinorDirtyCards != 1 {

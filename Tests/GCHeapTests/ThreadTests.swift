@@ -209,7 +209,7 @@ final class ThreadTests: XCTestCase {
             heap.activate()
             XCTAssertEqual(readResult.all, [], B.name)
             try heap.collectMinor()
-            if B.name == "hardware" {
+            if B.kind == .hardware {
                 XCTAssertGreaterThanOrEqual(heap.statistics.lastMinorDirtyPages, 1, "the kernel's write into the heap buffer was not reported")
             }
             XCTAssertEqual(try heap.loadByte(try heap.object(buffer)!, 100), 0x5A)

@@ -30,7 +30,7 @@ struct KernelWorkFollowsWrites: HeapScenario {
             let suspendsBefore = heap.statistics.collectorSuspends
             try heap.collectMinor()
             let s = heap.statistics
-            if B.name == BarrierKind.hardware.rawValue, s.lastMinorScanCalls != 1 {
+            if B.kind == .hardware, s.lastMinorScanCalls != 1 {
                 problems.append("\(what): \(s.lastMinorScanCalls) PAGEMAP_SCAN calls, not one walk")
             }
             if s.collectorSuspends - suspendsBefore < 0 { problems.append("\(what): suspends went down") }
