@@ -408,7 +408,7 @@ extension Heap {
                   !arena.pointee.awaitingSweep || arena.pointee.marked.get(cell) else { return }
             object = arena.pointee.cellStart(cell)
         } else if let id = owner.largeObject {
-            object = larges[id].range.start
+            object = largeObjects.start(id)
         } else {
             return
         }

@@ -168,7 +168,7 @@ extension Heap {
         if B.marksWhileMutatorsRun {
             // Large objects now (few, and their pages go straight back);
             // arenas on the marker thread, a few per step.
-            sweepLargeObjects()
+            largeObjects.sweep(release: releaseOldPages)
             arenas.clearOpenLists()
             marking.toSweep = (0..<arenas.records.count).filter { arenas.records[$0].inUse }.reversed()
             for id in marking.toSweep { arenas.record(id).pointee.awaitingSweep = true }
@@ -215,20 +215,10 @@ extension Heap {
     @inline(__always)
     func markOld(_ value: UInt) {
         guard value != 0, value & 7 == 0, space.old.contains(value) else { return }
-        switch oldObject(at: value) {
-        case let .small(id, cell):
-            let arena = arenas.record(id)
-            if !arena.pointee.marked.get(cell) {
-                arena.pointee.marked.set(cell)
-                marking.grey.append(value)
-            }
-        case let .large(id):
-            if !larges[id].marked {
-                larges[id].marked = true
-                marking.grey.append(value)
-            }
-        case .none:
-            marking.anomalies += 1
+        switch markOldObject(value) {
+        case true?: marking.grey.append(value)
+        case false?: break
+        case nil: marking.anomalies += 1
         }
     }
 
@@ -253,11 +243,7 @@ extension Heap {
     /// an unmarked old object.
     func isMarkedForFinalPause(_ value: UInt) -> Bool {
         guard value != 0, value & 7 == 0, space.old.contains(value) else { return true }
-        switch oldObject(at: value) {
-        case let .small(id, cell): return arenas.record(id).pointee.marked.get(cell)
-        case let .large(id): return larges[id].marked
-        case .none: return false
-        }
+        return isOldObjectMarked(value)
     }
 
     /// The final pause's weak pass: the old weak objects marked this cycle
@@ -304,8 +290,8 @@ extension Heap {
                     }
                     cell += 1
                 }
-            } else if let id = owner.largeObject, larges[id].marked {
-                let object = larges[id].range.start
+            } else if let id = owner.largeObject, largeObjects.isMarked(id) {
+                let object = largeObjects.start(id)
                 let first = UInt(bitPattern: Layout.slot(object, 0))
                 let end = first + UInt(Layout.pointerCount(object) * 8)
                 var slot = max(first, address)
@@ -331,7 +317,7 @@ extension Heap {
                 let arena = arenas.record(id)
                 live = arena.pointee.marked.get(arena.pointee.cellIndex(slot))
             } else if let id = owner.largeObject {
-                live = larges[id].marked
+                live = largeObjects.isMarked(id)
             } else {
                 live = false
             }
@@ -372,7 +358,7 @@ extension Heap {
     // MARK: - The marker thread
 
     private func startMarkerThread() {
-        guard markerSync.thread == nil else { return }
+        guard markerSync.thread == nil, configuration.concurrentMarkerThread else { return }
         // Unowned: the heap's deinit joins the thread before it is freed.
         markerSync.thread = MarkerSync.start { [unowned(unsafe) self] in self.markerMain() }
     }
@@ -397,27 +383,63 @@ extension Heap {
             while !marking.stop && !(marking.active && !marking.finishRequested) && !marking.sweeping { markerSync.wait() }
             if marking.stop { return }
             let delay = configuration.concurrentMarkStepDelayMicroseconds
-            if !marking.active {
-                sweepStep(arenas: 16)
-            } else if !marking.grey.isEmpty {
-                markGrey(budget: delay > 0 ? 8 : 1024)
-            } else if !marking.rescanning.isEmpty {
-                rescanStep(pages: 16)
-            } else if marking.rounds < configuration.concurrentMarkMaxRounds {
-                markingRound()
-                let pages = marking.dirty.pagesTouched
-                let converged = pages == 0 || pages >= marking.lastRoundPages
-                marking.lastRoundPages = pages
-                if converged { requestFinalPause() } else { marking.rescanning = takeDirty() }
-            } else {
-                requestFinalPause()
-            }
+            if markerStep(greyBudget: delay > 0 ? 8 : 1024) == .wantsFinalPause { requestFinalPause() }
             if delay > 0 {
                 markerSync.unlock()
                 usleep(UInt32(delay))
                 markerSync.lock()
             }
             yieldToCollections()
+        }
+    }
+
+    /// What one step of the marker did.
+    package enum MarkerStep: Equatable {
+        /// Nothing to do: no cycle, or nothing left to sweep.
+        case idle
+        /// Marked, rescanned, ran a round, or swept some arenas.
+        case worked
+        /// Marking has converged: the final pause is next.
+        case wantsFinalPause
+    }
+
+    /// One step, marker lock held: sweep, scan up to `greyBudget` grey
+    /// objects, rescan a few dirty pages, or run a round.
+    private func markerStep(greyBudget: Int) -> MarkerStep {
+        if !marking.active {
+            guard marking.sweeping else { return .idle }
+            sweepStep(arenas: 16)
+        } else if marking.finishRequested {
+            return .wantsFinalPause
+        } else if !marking.grey.isEmpty {
+            markGrey(budget: greyBudget)
+        } else if !marking.rescanning.isEmpty {
+            rescanStep(pages: 16)
+        } else if marking.rounds < configuration.concurrentMarkMaxRounds {
+            markingRound()
+            let pages = marking.dirty.pagesTouched
+            let converged = pages == 0 || pages >= marking.lastRoundPages
+            marking.lastRoundPages = pages
+            if converged { return .wantsFinalPause }
+            marking.rescanning = takeDirty()
+        } else {
+            return .wantsFinalPause
+        }
+        return .worked
+    }
+
+    /// Testing only: one marker step on the calling thread, for a heap made
+    /// without a marker thread (`concurrentMarkerThread` off) and used by
+    /// its main mutator alone, so a test can order the marker's work
+    /// against its own stores. After `.wantsFinalPause`, the next minor
+    /// collection is the final pause; steps after it sweep.
+    package func stepMarker(greyBudget: Int) -> MarkerStep {
+        precondition(!configuration.concurrentMarkerThread && mutators.count == 1,
+                     "stepMarker needs a heap without a marker thread, used by its main mutator alone")
+        return markerSync.locked {
+            let step = markerStep(greyBudget: greyBudget)
+            if step == .wantsFinalPause { marking.finishRequested = true }
+            return step
         }
     }
 
@@ -432,7 +454,9 @@ extension Heap {
                 marking.owedToMinor = marking.owedToMinor.merged(with: found)
             }
         }
-        if B.marksWhileMutatorsRun {
+        // A stepped marker runs on the only mutator's thread, between its
+        // stores: the world is stopped already.
+        if B.marksWhileMutatorsRun || !configuration.concurrentMarkerThread {
             collect()
         } else {
             // The baselines re-protect with the world stopped: this pause is

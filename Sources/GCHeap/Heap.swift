@@ -87,8 +87,7 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
     let space: AddressSpace
     @exclusivity(unchecked) var pages: PageAllocator
     @exclusivity(unchecked) var arenas: ArenaTable
-    @exclusivity(unchecked) var larges = RawStack<LargeObject>()
-    @exclusivity(unchecked) var freeLargeIDs = RawStack<Int32>()
+    @exclusivity(unchecked) var largeObjects = LargeObjectSpace()
     @exclusivity(unchecked) var roots = RootTable()
     /// Every attached mutator, the main one first; detached ones are removed.
     @exclusivity(unchecked) var mutators = RawStack<UnsafeMutablePointer<MutatorState>>()
@@ -265,14 +264,9 @@ public final class Heap<B: Barrier>: @unchecked Sendable {
         // The marker reads the page map and the large-object table.
         markerSync.lock()
         defer { markerSync.unlock() }
-        let id = freeLargeIDs.last ?? Int32(larges.count)
-        guard let run = try takePages(pageCount, owner: .largeObject(Int(id))) else { throw exhausted() }
+        guard let run = try takePages(pageCount, owner: .largeObject(largeObjects.nextID)) else { throw exhausted() }
         // Allocated black while marking is under way.
-        let record = LargeObject(range: run, marked: marking.active)
-        if Int(id) == larges.count { larges.append(record) } else {
-            _ = freeLargeIDs.popLast()
-            larges[Int(id)] = record
-        }
+        _ = largeObjects.add(run, marked: marking.active)
         // Fresh or discarded pages read as zero: write the header only.
         Layout.word(run.start, 0).pointee = UInt(pointers) | UInt(bytes) << 32
         Layout.word(run.start, 1).pointee = UInt(tag)

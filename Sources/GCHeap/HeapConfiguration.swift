@@ -55,6 +55,11 @@ public struct HeapConfiguration: Sendable {
     /// Testing only: microseconds the marker sleeps between steps of 8
     /// objects, so that marking surely overlaps the mutator's stores.
     package var concurrentMarkStepDelayMicroseconds = 0
+    /// Testing only: whether a concurrent cycle's marker runs on its own
+    /// thread. Off, the test drives it (`Heap.stepMarker`), so the marker's
+    /// steps and the mutator's stores come in a fixed order and a negative
+    /// control fails every time, not when the scheduler allows.
+    package var concurrentMarkerThread = true
     /// Testing only, not API: a weak-reference mechanism broken on purpose,
     /// the negative control the weak tests must catch.
     package var weakControl = WeakControl.none

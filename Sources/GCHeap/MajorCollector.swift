@@ -34,13 +34,10 @@ extension Heap {
                 if !youngMarks.get(bit) { youngMarks.set(bit); stack.append(value) }
                 return
             }
-            switch oldObject(at: value) {
-            case let .small(id, cell):
-                let arena = arenas.record(id)
-                if !arena.pointee.marked.get(cell) { arena.pointee.marked.set(cell); stack.append(value) }
-            case let .large(id):
-                if !larges[id].marked { larges[id].marked = true; stack.append(value) }
-            case .none:
+            switch markOldObject(value) {
+            case true?: stack.append(value)
+            case false?: break
+            case nil:
                 statistics.verifyFailures += 1
                 report("pointer 0x\(String(value, radix: 16)) to no object found while marking; ignored")
             }
@@ -51,11 +48,7 @@ extension Heap {
             if isYoung(value) {
                 return survivors.contains(value) && youngMarks.get(Int((value - survivors.start) >> 3))
             }
-            switch oldObject(at: value) {
-            case let .small(id, cell): return arenas.record(id).pointee.marked.get(cell)
-            case let .large(id): return larges[id].marked
-            case .none: return false
-            }
+            return isOldObjectMarked(value)
         }
 
         func drain() {
@@ -100,7 +93,7 @@ extension Heap {
         finishSweeping()
         arenas.clearOpenLists()
         for id in 0..<arenas.records.count where arenas.records[id].inUse { sweepArena(id) }
-        sweepLargeObjects()
+        largeObjects.sweep(release: releaseOldPages)
     }
 
     /// Sweeps one arena (its marks are this cycle's) and puts it back on
@@ -114,18 +107,6 @@ extension Heap {
             arenas.remove(id)
         } else if !arena.pointee.isFull {
             arenas.pushOpen(id)
-        }
-    }
-
-    func sweepLargeObjects() {
-        for id in 0..<larges.count where larges[id].inUse {
-            if larges[id].marked {
-                larges[id].marked = false
-            } else {
-                releaseOldPages(larges[id].range)
-                larges[id].inUse = false
-                freeLargeIDs.append(Int32(id))
-            }
         }
     }
 
@@ -144,6 +125,32 @@ extension Heap {
         case large(Int)
     }
 
+    /// Sets the mark of the old object at `value`: true if it was unmarked
+    /// (the caller greys it), false if it was marked, nil if no object
+    /// starts there. The one marking step of every marker: the
+    /// stop-the-world major, the concurrent marker and its final pause.
+    @inline(__always)
+    func markOldObject(_ value: UInt) -> Bool? {
+        switch oldObject(at: value) {
+        case let .small(id, cell):
+            let arena = arenas.record(id)
+            if arena.pointee.marked.get(cell) { return false }
+            arena.pointee.marked.set(cell)
+            return true
+        case let .large(id): return largeObjects.mark(id)
+        case .none: return nil
+        }
+    }
+
+    /// Whether the old object at `value` is marked (false if there is none).
+    func isOldObjectMarked(_ value: UInt) -> Bool {
+        switch oldObject(at: value) {
+        case let .small(id, cell): return arenas.record(id).pointee.marked.get(cell)
+        case let .large(id): return largeObjects.isMarked(id)
+        case .none: return false
+        }
+    }
+
     /// The old object starting exactly at `address`, if there is one.
     func oldObject(at address: UInt) -> OldObject? {
         guard space.old.contains(address), address < pages.frontier else { return nil }
@@ -155,7 +162,7 @@ extension Heap {
                   arena.pointee.allocated.get(cell) else { return nil }
             return .small(id, cell)
         }
-        if let id = owner.largeObject, larges[id].range.start == address {
+        if let id = owner.largeObject, largeObjects.start(id) == address {
             return .large(id)
         }
         return nil

@@ -47,7 +47,7 @@ extension Heap {
             if isYoung(value) { return youngObjects.contains(value) }
             switch oldObject(at: value) {
             case let .small(id, _): return Layout.size(of: value) <= arenas.record(id).pointee.cellBytes
-            case let .large(id): return Layout.size(of: value) <= larges[id].range.byteCount
+            case let .large(id): return Layout.size(of: value) <= largeObjects.byteCount(id)
             case .none: return false
             }
         }
@@ -89,7 +89,7 @@ extension Heap {
         inspectStopped {
             var n = 0
             for id in 0..<arenas.records.count where arenas.records[id].inUse { n += arenas.records[id].liveCells }
-            for id in 0..<larges.count where larges[id].inUse { n += 1 }
+            n += largeObjects.liveCount
             return n
         }
     }

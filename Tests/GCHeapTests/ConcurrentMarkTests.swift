@@ -5,10 +5,12 @@ import HeapTrace
 
 /// Mostly-concurrent major collection, checked the way the stop-the-world
 /// one is: random programs against the model with concurrent cycles started
-/// at random points while the program goes on storing, and a mutator that
+/// at random points while the program goes on storing, a mutator that
 /// rewires pointers between old objects as fast as it can while the marker
-/// runs (the lost-object race). Two negative controls must be caught: the
-/// none barrier, and a marker that ignores dirty pages after its first pass.
+/// runs, and the lost-object race staged step by step with the marker
+/// driven by the test. Two negative controls must be caught by the staged
+/// race, every time: the none barrier, and a marker that ignores dirty
+/// pages after its first pass.
 final class ConcurrentMarkTests: XCTestCase {
     static func configuration(ignoreDirty: Bool = false, delay: Int = 50) -> HeapConfiguration {
         var c = HeapConfiguration()
@@ -35,11 +37,10 @@ final class ConcurrentMarkTests: XCTestCase {
 
     struct Differential: BarrierVisitor {
         let lines: [TraceLine]
-        let ignoreDirty: Bool
         func visit<B: Barrier>(_: B.Type) throws -> (error: ReplayError?, comparisons: Int, majors: Int) {
             // A slow marker (8 objects per 300 us) so that each cycle spans
             // many of the program's lines, moves between old objects included.
-            let replayer = Replayer(heap: try Heap<B>(configuration: ConcurrentMarkTests.configuration(ignoreDirty: ignoreDirty, delay: 300)))
+            let replayer = Replayer(heap: try Heap<B>(configuration: ConcurrentMarkTests.configuration(delay: 300)))
             replayer.checkAfterEveryCollection = true
             replayer.majorStartsConcurrent = true
             var result: ReplayError?
@@ -72,29 +73,75 @@ final class ConcurrentMarkTests: XCTestCase {
     func testRandomProgramsWithConcurrentMajorsMatchTheModel() throws {
         let seeds = 24
         var majors = 0, comparisons = 0
-        var caught = (none: 0, ignoreDirty: 0)
+        var caughtNone = 0
         for seed in 0..<UInt64(seeds) {
             let lines = TraceGenerator(seed: 1000 + seed).generate()
             for kind in BarrierKind.sound {
-                let r = try kind.accept(Differential(lines: lines, ignoreDirty: false))
+                let r = try kind.accept(Differential(lines: lines))
                 majors += r.majors
                 comparisons += r.comparisons
                 if let error = r.error { XCTFail("seed \(1000 + seed) under \(kind), concurrent majors: \(error)") }
             }
-            if try BarrierKind.none.accept(Differential(lines: lines, ignoreDirty: false)).error != nil { caught.none += 1 }
+            // The none barrier loses old-to-young pointers at the minors,
+            // which the replay orders exactly; the marker's own control is
+            // the staged race below, which does not depend on timing.
+            if try BarrierKind.none.accept(Differential(lines: lines)).error != nil { caughtNone += 1 }
         }
-        // The marker that ignores dirty pages loses an object only when a
-        // move between old objects falls inside its first pass: rarer, so
-        // it gets more seeds (caught on about 1 seed in 20 when written).
-        for seed in 0..<UInt64(8 * seeds) {
-            let lines = TraceGenerator(seed: 1000 + seed).generate()
-            let kind: BarrierKind = seed % 2 == 0 ? .hardware : .software
-            if try kind.accept(Differential(lines: lines, ignoreDirty: true)).error != nil { caught.ignoreDirty += 1 }
-        }
-        print("concurrent differential: \(seeds) seeds x \(BarrierKind.sound.count) barriers, \(majors) concurrent majors, \(comparisons) comparisons; caught none on \(caught.none), a marker ignoring dirty pages on \(caught.ignoreDirty)")
+        print("concurrent differential: \(seeds) seeds x \(BarrierKind.sound.count) barriers, \(majors) concurrent majors, \(comparisons) comparisons; caught none on \(caughtNone)")
         XCTAssertGreaterThan(majors, seeds * BarrierKind.sound.count * 2, "too few concurrent cycles completed")
-        XCTAssertGreaterThanOrEqual(caught.none, seeds * 3 / 4, "the none barrier was not caught")
-        XCTAssertGreaterThanOrEqual(caught.ignoreDirty, 2, "a marker that ignores dirty pages was hardly ever caught (expected about 10 of 192)")
+        XCTAssertGreaterThanOrEqual(caughtNone, seeds * 3 / 4, "the none barrier was not caught")
+    }
+
+    /// The lost-object race, staged in a fixed order with the marker
+    /// stepped by the test on the mutator's thread: the marker scans the
+    /// rooted array (black) and greys the holder; the mutator moves the
+    /// only pointer to the target out of the grey holder into the black
+    /// array; the marker finishes, the final pause and the sweep run. Only
+    /// the array's dirty page, rescanned, can save the target.
+    struct StagedRace: BarrierVisitor {
+        let ignoreDirty: Bool
+        /// Whether the target was lost, and how many pages were re-marked.
+        func visit<B: Barrier>(_: B.Type) throws -> (lost: Bool, remarked: Int) {
+            var c = ConcurrentMarkTests.configuration(ignoreDirty: ignoreDirty, delay: 0)
+            c.concurrentMarkerThread = false
+            let heap = try Heap<B>(configuration: c)
+            let array = heap.makeRoot(try heap.allocate(pointers: 2, bytes: 0, tag: 1))
+            let holder = try heap.allocate(pointers: 1, bytes: 0, tag: 2)
+            heap.store(try heap.object(array)!, 0, holder)
+            heap.store(holder, 0, try heap.allocate(pointers: 0, bytes: 8, tag: 3))
+            try heap.collectMinor()
+            try heap.collectMinor()   // all three old (promotion age 1)
+            try heap.startConcurrentMajor()
+            // The roots' pass greyed the array alone; one object scanned
+            // makes it black and the holder grey.
+            precondition(heap.stepMarker(greyBudget: 1) == .worked, "the marker had nothing to scan")
+            let a = try heap.object(array)!
+            let h = heap.load(a, 0).ref!
+            heap.store(a, 1, heap.load(h, 0))
+            heap.store(h, 0, nil as ObjectRef?)
+            var steps = 0
+            while heap.stepMarker(greyBudget: 1) == .worked {
+                steps += 1
+                precondition(steps < 10_000, "the stepped marker never converged")
+            }
+            try heap.collectMinor()   // the final pause
+            while heap.stepMarker(greyBudget: 1) != .idle {}   // the sweep
+            precondition(!heap.isMarking, "the cycle did not finish")
+            let target = heap.load(try heap.object(array)!, 1).ref
+            let lost = !heap.verify().isEmpty || !heap.diagnostics.isEmpty || target.map { heap.tag($0) != 3 } ?? true
+            return (lost, heap.statistics.pagesRemarked)
+        }
+    }
+
+    func testTheStagedRaceKeepsTheTargetAndCatchesBothControlsEveryTime() throws {
+        for kind in BarrierKind.sound {
+            let r = try kind.accept(StagedRace(ignoreDirty: false))
+            XCTAssertFalse(r.lost, "\(kind): the object moved into a black object during marking was freed")
+            XCTAssertGreaterThan(r.remarked, 0, "\(kind): the marker never re-marked the written page")
+            XCTAssertTrue(try kind.accept(StagedRace(ignoreDirty: true)).lost,
+                          "\(kind): a marker that ignores dirty pages kept the target: the race is not staged")
+        }
+        XCTAssertTrue(try BarrierKind.none.accept(StagedRace(ignoreDirty: false)).lost, "the none barrier kept the target: the race is not staged")
     }
 
     /// The classic race, as fast as the mutator can make it: old objects
@@ -104,12 +151,11 @@ final class ConcurrentMarkTests: XCTestCase {
     /// forever moving between objects already scanned and not yet scanned.
     /// Every object must survive every cycle, exactly once in the graph.
     struct Rewire: BarrierVisitor {
-        let ignoreDirty: Bool
         /// Seeds the rewiring, so a failure names a program it can replay.
         let seed: UInt64
         func visit<B: Barrier>(_: B.Type) throws -> (lost: Int, cycles: Int, remarked: Int) {
             let n = 4096
-            let heap = try Heap<B>(configuration: ConcurrentMarkTests.configuration(ignoreDirty: ignoreDirty, delay: 5))
+            let heap = try Heap<B>(configuration: ConcurrentMarkTests.configuration(delay: 5))
             let array = heap.makeRoot(try heap.allocate(pointers: n, bytes: 0, tag: 0))
             for i in 0..<n {
                 let o = try heap.allocate(pointers: 1, bytes: 8, tag: UInt32(i + 1))
@@ -197,15 +243,10 @@ final class ConcurrentMarkTests: XCTestCase {
     func testRewiringOldPointersDuringMarkingLosesNothing() throws {
         let seed = testSeed()
         for kind in BarrierKind.sound {
-            let r = try kind.accept(Rewire(ignoreDirty: false, seed: seed))
+            let r = try kind.accept(Rewire(seed: seed))
             XCTAssertEqual(r.lost, 0, "\(kind): objects lost while the mutator rewired pointers during marking; seed \(seed)")
             XCTAssertGreaterThanOrEqual(r.cycles, 6, "\(kind): concurrent cycles did not complete; seed \(seed)")
             XCTAssertGreaterThan(r.remarked, 0, "\(kind): the marker never re-marked a dirty page; seed \(seed)")
         }
-        for kind in [BarrierKind.hardware, .software] {
-            XCTAssertGreaterThan(try kind.accept(Rewire(ignoreDirty: true, seed: seed)).lost, 0,
-                                 "\(kind): a marker that ignores dirty pages was not caught; seed \(seed)")
-        }
-        XCTAssertGreaterThan(try BarrierKind.none.accept(Rewire(ignoreDirty: false, seed: seed)).lost, 0, "the none barrier was not caught; seed \(seed)")
     }
 }
